@@ -1,0 +1,65 @@
+# MGI Portal. `make run` serves the portal with sample data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint check system-deps node-deps translations messages db clean help
+
+help:
+	@echo "make run          create .venv, set up SQLite with sample data, serve on http://$(HOST)"
+	@echo "make test         run the whole test suite (SQLite; PostgreSQL if DATABASE_URL is set)"
+	@echo "make lint         ruff check and format check"
+	@echo "make system-deps  Debian packages for PDFs and browser tests (needs root)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(MANAGE) compile_translations
+
+db: $(VENV)/.installed translations
+	$(MANAGE) migrate --noinput
+	$(MANAGE) sync_framework
+	$(MANAGE) load_sample_data
+	$(MANAGE) ensure_demo_admin
+
+run: db
+	$(MANAGE) runserver $(HOST)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+node-deps: node_modules/.installed
+
+test: $(VENV)/.installed translations node-deps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed
+	$(MANAGE) makemigrations --check --dry-run
+
+# Debian packages: fonts and HarfBuzz subsetting for WeasyPrint PDFs, poppler for
+# checking PDFs in tests, Chromium for browser tests, Java for the Nu HTML checker.
+system-deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core \
+		poppler-utils chromium chromium-driver default-jre-headless
+	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages -l fr -l es -l ar --no-obsolete --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles

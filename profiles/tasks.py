@@ -1,0 +1,11 @@
+"""Celery tasks."""
+
+from celery import shared_task
+
+from profiles import publishing
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def render_publication(publication_id: int) -> None:
+    """Render and store a publication's files; retried if it fails or its worker dies."""
+    publishing.render_files(publication_id)

@@ -1,0 +1,49 @@
+"""Shared fixtures: the shipped frameworks are loaded once per test database."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from indicators import loader
+from profiles import roles
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real framework files into the test database once."""
+    with django_db_blocker.unblock():
+        loader.sync()
+        roles.ensure_groups()
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def staff(db):
+    """An IOM staff member (acts for every government)."""
+    user = factories.UserFactory(username="staff", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.IOM_STAFF))
+    return user
+
+
+@pytest.fixture
+def government(db):
+    return factories.GovernmentFactory()
+
+
+@pytest.fixture
+def validator(government):
+    """The validator of `government`."""
+    return factories.official(government, role="validator", username="validator")
+
+
+@pytest.fixture
+def focal_point(government):
+    """The focal point of `government`."""
+    return factories.official(government, role="focal_point", username="focal")
