@@ -225,3 +225,33 @@ def current_translations(assessment: Assessment, content: dict) -> dict[str, dic
         .exclude(language=assessment.original_language)
         .order_by("language")
     }
+
+
+def localized(content: dict, language: str) -> tuple[dict, bool]:
+    """A copy of frozen `content` with its texts in `language` where translated.
+
+    Returns (content, fully_translated). Untranslated texts stay in the original
+    language, and callers show a note saying so. Framework text (questions,
+    dimension and area names) is translated through each item's `i18n`.
+    """
+    import copy
+
+    if language == content["original_language"]:
+        return content, True
+    texts = content.get("translations", {}).get(language)
+    if not texts:
+        return content, False
+    result = copy.deepcopy(content)
+    originals = translatable_texts(content)
+    for key in ("introduction", "summary"):
+        result[key] = texts.get(key) or result[key]
+    for dimension in result["dimensions"]:
+        for finding in dimension["findings"]:
+            finding["text"] = texts.get(f"finding:{finding['id']}") or finding["text"]
+        for area in dimension["areas"]:
+            for item in area["indicators"]:
+                key = f"answer:{item['code']}:justification"
+                item["justification"] = texts.get(key) or item["justification"]
+    for source in result["sources"]:
+        source["title"] = texts.get(f"source:{source['id']}:title") or source["title"]
+    return result, all(texts.get(key) for key in originals)

@@ -754,6 +754,11 @@ class Publication(models.Model):
     content = models.JSONField(_("frozen content"))
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
     languages = models.JSONField(_("languages"), default=list)
+    timeline = models.JSONField(
+        _("public timeline"),
+        default=list,
+        help_text=_("Dated milestones (launched, consultation, validated, published), frozen."),
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("published by")
     )

@@ -26,6 +26,7 @@ from profiles.models import (
     PublishedAnswer,
     PublishedFinding,
     SignOff,
+    StatusChange,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,12 +60,31 @@ def publish(assessment: Assessment, *, by, release_at: datetime.datetime) -> Pub
         content=content,
         content_hash=content_hash,
         languages=sign_off.languages,
+        timeline=public_timeline(assessment, published=release_at),
         published_by=by,
         release_at=release_at,
     )
     index_content(publication)
     transaction.on_commit(lambda: schedule_render(publication.pk))
     return publication
+
+
+MILESTONES = {"share": "consultation", "validate": "validated"}
+
+
+def public_timeline(assessment: Assessment, *, published: datetime.datetime) -> list[dict]:
+    """The milestones the public sees, from this round's audit rows, oldest first.
+
+    Only the last consultation and validation before this publication count, so a
+    correction's timeline shows when it was validated, not the first version's dates.
+    """
+    events = {"launched": assessment.created_at.date().isoformat()}
+    for change in StatusChange.objects.filter(
+        assessment=assessment, transition__in=MILESTONES
+    ).order_by("at", "pk"):
+        events[MILESTONES[change.transition]] = change.at.date().isoformat()
+    events["published"] = published.date().isoformat()
+    return [{"event": name, "date": date} for name, date in events.items()]
 
 
 def index_content(publication: Publication) -> None:
