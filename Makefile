@@ -31,7 +31,7 @@ db: $(VENV)/.installed translations
 	$(MANAGE) ensure_demo_admin
 
 run: db
-	$(MANAGE) runserver $(HOST)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(MANAGE) runserver $(HOST)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
