@@ -46,20 +46,34 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "indicators",
     "profiles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "profiles.api.cors.ApiCorsMiddleware",  # only when MGI_API_CORS_ORIGINS is set
+    "csp.middleware.CSPMiddleware",
+    "mgi_portal.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mgi_portal.security.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mgi_portal.urls"
@@ -102,6 +116,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-axes first: it refuses a locked-out username/address before passwords are checked.
+AUTHENTICATION_BACKENDS = [
+    "mgi_portal.security.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,6 +183,10 @@ SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(8 * 60 * 60)))
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Joining the browsers' HSTS preload list binds every subdomain of the parent domain
+# to HTTPS for good: the domain's owner decides (DJANGO_HSTS_PRELOAD), so `check
+# --deploy` does not insist on it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -171,13 +195,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
 
+# DJANGO_LOG_FORMAT=json gives one JSON object per line (production: log shippers parse it).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("DJANGO_LOG_FORMAT") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
@@ -195,3 +230,91 @@ CELERY_TASK_ACKS_LATE = True  # a worker killed mid-render leaves the task to be
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
+# A task taken by a worker that then dies (kill -9, power loss) goes back to the queue
+# after this many seconds; keep it longer than the slowest render (deploy/README.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+}
+
+# --- Production hardening (deploy/README.md) ---------------------------------
+# Content-Security-Policy without 'unsafe-inline': pages load scripts and styles
+# from our own files only, and no site may frame them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Two-factor authentication (TOTP, django-otp) for everyone who can reach the admin.
+# On by default in production (DEBUG off); `make run` and the test suite switch it off.
+MGI_REQUIRE_2FA = env_bool("MGI_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("MGI_OTP_ISSUER", "MGI Portal")
+
+# Login throttling: after 5 failed logins for one username from one address,
+# that pair is locked out for DJANGO_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "30")) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "mgi_portal.security.client_ip"
+# Behind nginx every request comes from 127.0.0.1: name the header nginx overwrites
+# with the client's address (deploy/nginx sets X-Real-IP), as a request.META key.
+MGI_CLIENT_IP_HEADER = os.environ.get("MGI_CLIENT_IP_HEADER", "")
+
+# Published files: when set (e.g. /_published/), views answer with X-Accel-Redirect
+# to this internal nginx location instead of streaming the file from Python.
+MGI_X_ACCEL_REDIRECT = os.environ.get("MGI_X_ACCEL_REDIRECT", "")
+
+# Read-only public API (/api/v1/): anonymous, throttled per client address, paginated.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "profiles.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("MGI_API_ANON_RATE", "1000/hour")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MGI Portal API",
+    "DESCRIPTION": (
+        "Read-only access to published Migration Governance Profiles: governments, "
+        "indicator frameworks, publications with their answers, findings and sources. "
+        "Only published versions are ever returned. The MGI are not a ranking."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "indicators.models.Level",
+        "AnswerValueEnum": "profiles.models.AnswerValue",
+        "FindingKindEnum": "profiles.models.FindingKind",
+    },
+}
+# Origins allowed to call the API from a browser (GET only), comma-separated, or *.
+MGI_API_CORS_ORIGINS = env_list("MGI_API_CORS_ORIGINS", "")
+
+# What is rendered and stored once when a publication is made, in this order.
+MGI_PUBLICATION_RENDERERS = [
+    "profiles.exports.render_publication_data",  # data.csv and data.json
+    "profiles.pages.render_profile_pages",  # the page body, once per language
+    "profiles.pdf.store_pdfs",  # the PDF, once per UI language
+]

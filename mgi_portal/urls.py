@@ -3,13 +3,22 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from mgi_portal import two_factor
 from profiles import views as profile_views
+from profiles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", profile_views.healthz, name="healthz"),
+    path("robots.txt", profile_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The API is not language-prefixed: its field names and codes are the same everywhere.
+    path("api/", include("profiles.api.urls")),
+    # Before the admin's own URLs so the admin's catch-all does not take it.
+    path(f"{settings.MGI_ADMIN_PATH}two-factor/", two_factor.two_factor, name="two_factor"),
     path(settings.MGI_ADMIN_PATH, admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
@@ -144,8 +145,15 @@ def render_files(publication_id: int) -> None:
         ready_at=timezone.now()
     )
     logger.info("publication %s rendered (%d renderers)", publication.pk, len(renderers))
+    from profiles import opendata
+
+    opendata.schedule_rebuild()  # the dataset at /data/ now includes it
 
 
 def _renderers() -> list:
-    """The functions that store a publication's files; each takes the publication."""
-    return []
+    """The functions that store a publication's files; each takes the publication.
+
+    Listed by dotted path in `settings.MGI_PUBLICATION_RENDERERS` (data files, the
+    page body per language, the PDF per language).
+    """
+    return [import_string(path) for path in settings.MGI_PUBLICATION_RENDERERS]

@@ -1,10 +1,47 @@
-"""Public reads. Everything here starts from `Publication.objects.live()`."""
+"""Public reads. Everything here starts from `Publication.objects.live()`.
 
-from django.db.models import Count, QuerySet
+Each selector issues a fixed number of queries whatever the number of
+governments, indicators or answers, and list selectors defer the frozen
+`content` (tens of kilobytes per publication) so a page of results does not
+decode it. Names of national governments are country names, which live in
+django-countries rather than in the database: `with_sort_name()` spells them out
+in SQL so lists can be ordered alphabetically, in the active language, by the
+database.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
+from django_countries import countries
 
-from indicators.models import Framework
-from profiles.models import Government, Publication
+from indicators.models import (
+    Dimension,
+    Framework,
+    FrameworkStatus,
+    GCMObjective,
+    Indicator,
+    Level,
+    SDGDomain,
+)
+from profiles.models import AnswerValue, Government, Publication, PublishedAnswer, PublishedFinding
+
+LIST_DEFERRED = ("content", "timeline")
 
 
 def live_publications() -> QuerySet[Publication]:
@@ -15,6 +52,77 @@ def live_publications() -> QuerySet[Publication]:
 def latest_publications() -> QuerySet[Publication]:
     """The newest live publication of each government."""
     return Publication.objects.latest_per_government().select_related("government", "framework")
+
+
+def country_name_sql(country_field: str) -> Case:
+    """SQL that turns an ISO alpha-2 column into the country's name in the active language."""
+    return Case(
+        *(When(**{country_field: code}, then=Value(str(name))) for code, name in countries),
+        default=F(country_field),
+        output_field=CharField(),
+    )
+
+
+def with_sort_name(queryset: QuerySet, *, prefix: str = "government__") -> QuerySet:
+    """Annotate `sort_name`: the local government's name, else its country's name."""
+    return queryset.annotate(
+        sort_name=Lower(
+            Coalesce(
+                NullIf(F(f"{prefix}name"), Value("")),
+                country_name_sql(f"{prefix}country"),
+                output_field=CharField(),
+            )
+        )
+    )
+
+
+def live_rounds() -> QuerySet[Publication]:
+    """The latest live version of each published round (government and year).
+
+    This is what the profiles list shows: one row per profile a reader can open,
+    ordered by government name, newest round first. `content` is deferred.
+    """
+    newer = Publication.objects.live().filter(
+        government=OuterRef("government"), year=OuterRef("year"), version__gt=OuterRef("version")
+    )
+    rows = (
+        live_publications()
+        .filter(~Exists(newer))
+        .defer(*LIST_DEFERRED)
+        .annotate(original_language=KeyTextTransform("original_language", "content"))
+    )
+    return with_sort_name(rows).order_by("sort_name", "government__slug", "-year")
+
+
+def country_codes_matching(text: str) -> list[str]:
+    """Countries whose name (English or active language) contains `text`, for search."""
+    needle = text.casefold()
+    from django.utils.translation import override
+
+    codes = {code for code, name in countries if needle in str(name).casefold()}
+    with override("en"):
+        codes |= {code for code, name in countries if needle in str(name).casefold()}
+    return sorted(codes)
+
+
+def search(queryset: QuerySet[Publication], text: str) -> QuerySet[Publication]:
+    """Publications whose government name or frozen content (any language) contains `text`.
+
+    One SQL condition: country names are resolved in Python first, and the
+    content (with its stored translations) is matched as text.
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    condition = (
+        Q(government__name__icontains=text)
+        | Q(government__slug__iexact=text)
+        | Q(content__icontains=text)
+    )
+    codes = country_codes_matching(text)
+    if codes:
+        condition |= Q(government__level=Level.NATIONAL, government__country__in=codes)
+    return queryset.filter(condition)
 
 
 def publication_for(
@@ -36,8 +144,145 @@ def publication_for(
     return publication
 
 
+@dataclass
+class ProfileFamily:
+    """What a profile page needs beside the frozen content, from one query.
+
+    `publication` is the one the URL names; `own` are all live publications of
+    the same government (newest first); `related` are the latest live
+    publications of its country's national government (for a local one) or of
+    the country's local governments (for a national one).
+    """
+
+    publication: Publication
+    own: list[Publication]
+    related: list[Publication] = field(default_factory=list)
+
+    @property
+    def rounds(self) -> list[Publication]:
+        """The latest version of each round of this government, newest first."""
+        seen, result = set(), []
+        for publication in self.own:
+            if publication.year not in seen:
+                seen.add(publication.year)
+                result.append(publication)
+        return result
+
+    @property
+    def versions(self) -> list[Publication]:
+        """Every live version of the shown round, newest first."""
+        return [p for p in self.own if p.year == self.publication.year]
+
+    @property
+    def latest(self) -> Publication:
+        return self.own[0]
+
+    @property
+    def stamp(self) -> str:
+        """Changes whenever anything the page shows besides the frozen content changes."""
+        return ".".join(str(p.pk) for p in [*self.own, *self.related])
+
+
+def profile_family(
+    *, slug: str, year: int | None = None, version: int | None = None
+) -> ProfileFamily:
+    """The live publication a profile URL names with its siblings and relatives; one query.
+
+    Raises Http404 when nothing live matches (embargoed, not yet rendered, unknown).
+    """
+    country = Government.objects.filter(slug=slug).values("country")[:1]
+    rows = list(
+        Publication.objects.live()
+        .filter(government__country__in=country)
+        .select_related("government", "framework")
+        .defer(*LIST_DEFERRED)
+        .order_by("government_id", "-year", "-version")
+    )
+    own = [p for p in rows if p.government.slug == slug]
+    chosen = [
+        p
+        for p in own
+        if (year is None or p.year == year) and (version is None or p.version == version)
+    ]
+    if not chosen:
+        raise Http404("No published profile here.")
+    publication = chosen[0]
+    relatives = [p for p in rows if p.government.slug != slug]
+    if publication.government.level == Level.LOCAL:
+        relatives = [p for p in relatives if p.government.level == Level.NATIONAL]
+    else:
+        relatives = [p for p in relatives if p.government.level == Level.LOCAL]
+    latest_related: dict[int, Publication] = {}
+    for p in relatives:
+        latest_related.setdefault(p.government_id, p)
+    related = sorted(latest_related.values(), key=lambda p: p.government.display_name)
+    return ProfileFamily(publication=publication, own=own, related=related)
+
+
+def withdrawn_publication(
+    *, slug: str, year: int | None = None, version: int | None = None
+) -> Publication | None:
+    """The withdrawn publication a URL names, if the URL names nothing live (for a 410)."""
+    rows = Publication.objects.filter(government__slug=slug, withdrawn_at__isnull=False)
+    if year is not None:
+        rows = rows.filter(year=year)
+    if version is not None:
+        rows = rows.filter(version=version)
+    return rows.defer(*LIST_DEFERRED).order_by("-year", "-version").first()
+
+
+def with_content(publication: Publication) -> Publication:
+    """Reload one publication with its frozen content and sign-off (for rendering)."""
+    return Publication.objects.select_related("government", "framework", "sign_off").get(
+        pk=publication.pk
+    )
+
+
+def home_counts() -> dict[str, int]:
+    """How many national and local governments have a live publication (one query)."""
+    return Government.objects.with_live_publication().aggregate(
+        national=Count("pk", filter=Q(level=Level.NATIONAL)),
+        local=Count("pk", filter=Q(level=Level.LOCAL)),
+    )
+
+
+def recent_publications(*, limit: int = 6) -> QuerySet[Publication]:
+    """The most recently released live publications."""
+    return live_publications().defer(*LIST_DEFERRED).order_by("-release_at", "-pk")[:limit]
+
+
+def assessed_governments() -> QuerySet[Government]:
+    """Governments with a live publication, alphabetically, for the map's text list."""
+    rows = Government.objects.with_live_publication().only("level", "country", "name", "slug")
+    return with_sort_name(rows, prefix="").order_by("sort_name")
+
+
+def entry_dimensions() -> QuerySet[Dimension]:
+    """The six dimensions of the newest active national framework (home entry points)."""
+    framework = (
+        Framework.objects.filter(status=FrameworkStatus.ACTIVE, level=Level.NATIONAL)
+        .order_by("-year")
+        .values("pk")[:1]
+    )
+    return Dimension.objects.filter(framework__in=framework).order_by("code")
+
+
+def active_frameworks() -> QuerySet[Framework]:
+    """Active frameworks with dimensions, areas and indicators loaded (four queries)."""
+    indicators = Indicator.objects.current().order_by("position")
+    return (
+        Framework.objects.usable()
+        .order_by("level", "-year")
+        .prefetch_related(
+            Prefetch("dimensions", queryset=Dimension.objects.order_by("code")),
+            "dimensions__areas",
+            Prefetch("dimensions__areas__indicators", queryset=indicators),
+        )
+    )
+
+
 def frameworks_overview() -> QuerySet[Framework]:
-    """Frameworks with their dimensions and indicator counts, for the home page."""
+    """Frameworks with their dimensions and indicator counts."""
     return Framework.objects.prefetch_related("dimensions").annotate(
         indicator_count=Count("indicators")
     )
@@ -46,3 +291,146 @@ def frameworks_overview() -> QuerySet[Framework]:
 def published_governments() -> QuerySet[Government]:
     """Governments with at least one live publication."""
     return Government.objects.with_live_publication().order_by("level", "slug")
+
+
+def indicator_detail(*, framework_slug: str, code: str) -> Indicator:
+    """One indicator with its place in the framework and its mappings; 404 if unknown."""
+    indicator = (
+        Indicator.objects.select_related("framework", "area__dimension", "equivalent__framework")
+        .prefetch_related("gcm_objectives", "sdg_domains", "successors__framework")
+        .filter(framework__slug=framework_slug, code=code)
+        .first()
+    )
+    if indicator is None:
+        raise Http404("No such indicator.")
+    return indicator
+
+
+def latest_live_ids() -> QuerySet[Publication]:
+    """Primary keys of each government's newest live publication, as a subquery."""
+    return Publication.objects.latest_per_government().values("pk")
+
+
+def filter_by_place(queryset: QuerySet, *, region: str = "", level: str = "", prefix: str = ""):
+    """Restrict rows to a UN M49 region or sub-region and a government level."""
+    from profiles import regions
+
+    if region:
+        queryset = queryset.filter(**{f"{prefix}country__in": regions.countries_in(region)})
+    if level:
+        queryset = queryset.filter(**{f"{prefix}level": level})
+    return queryset
+
+
+def answer_distribution(
+    indicator: Indicator, *, region: str = "", level: str = ""
+) -> tuple[list[tuple[str, str, int]], QuerySet[PublishedAnswer]]:
+    """How the latest live profiles answered `indicator`: counts per value, and the rows.
+
+    Counts come from one aggregate query; rows are ordered by government name,
+    never by answer, so the list cannot read as a league table.
+    """
+    rows = PublishedAnswer.objects.filter(
+        indicator=indicator, publication__in=latest_live_ids()
+    ).select_related("publication__government")
+    rows = filter_by_place(rows, region=region, level=level, prefix="publication__government__")
+    counts = Counter(dict(rows.order_by().values_list("value").annotate(n=Count("pk"))))
+    distribution = [
+        (value, str(label), counts.get(value, 0))
+        for value, label in AnswerValue.choices
+        if counts.get(value, 0) or value != AnswerValue.NOT_APPLICABLE
+    ]
+    rows = with_sort_name(rows.only(
+        "value", "publication__year", "publication__version", "publication__government__slug",
+        "publication__government__name", "publication__government__country",
+        "publication__government__level",
+    ), prefix="publication__government__").order_by("sort_name")  # fmt: skip
+    return distribution, rows
+
+
+def good_practices(*, dimension: int | None = None, region: str = "", level: str = ""):
+    """Good-practice findings of each government's latest live publication."""
+    rows = PublishedFinding.objects.filter(
+        is_good_practice=True, publication__in=latest_live_ids()
+    ).select_related("publication__government")
+    if dimension:
+        rows = rows.filter(dimension_code=dimension)
+    rows = filter_by_place(rows, region=region, level=level, prefix="publication__government__")
+    rows = rows.defer("publication__content", "publication__timeline").annotate(
+        original_language=KeyTextTransform("original_language", "publication__content")
+    )
+    return with_sort_name(rows, prefix="publication__government__").order_by(
+        "dimension_code", "sort_name", "position"
+    )
+
+
+def gcm_objectives() -> QuerySet[GCMObjective]:
+    """The 23 GCM objectives with the active frameworks' indicators mapped to each."""
+    indicators = (
+        Indicator.objects.current()
+        .filter(framework__status=FrameworkStatus.ACTIVE)
+        .select_related("framework", "area__dimension")
+        .order_by("framework__level", "-framework__year", "area__dimension__code", "code")
+    )
+    return GCMObjective.objects.prefetch_related(Prefetch("indicators", queryset=indicators))
+
+
+def sdg_domains() -> QuerySet[SDGDomain]:
+    """The SDG 10.7.2 domains with the active frameworks' indicators mapped to each."""
+    indicators = (
+        Indicator.objects.current()
+        .filter(framework__status=FrameworkStatus.ACTIVE)
+        .select_related("framework", "area__dimension")
+        .order_by("framework__level", "-framework__year", "area__dimension__code", "code")
+    )
+    return SDGDomain.objects.prefetch_related(Prefetch("indicators", queryset=indicators))
+
+
+def round_pair(*, slug: str, earlier: int | None, later: int | None):
+    """Two live rounds of one government (latest version of each), for comparison.
+
+    Defaults to the two newest rounds. Returns (rounds, earlier, later); raises
+    Http404 when the government has no live publication.
+    """
+    rows = list(
+        Publication.objects.live()
+        .filter(government__slug=slug)
+        .select_related("government", "framework")
+        .order_by("-year", "-version")
+    )
+    if not rows:
+        raise Http404("No published profile here.")
+    rounds, seen = [], set()
+    for p in rows:
+        if p.year not in seen:
+            seen.add(p.year)
+            rounds.append(p)
+    by_year = {p.year: p for p in rounds}
+    newer = by_year.get(later) if later else rounds[0]
+    older = by_year.get(earlier) if earlier else (rounds[1] if len(rounds) > 1 else None)
+    return rounds, older, newer
+
+
+def equivalence_map(level: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(framework slug, code) -> (previous framework slug, equivalent code), one query."""
+    rows = Indicator.objects.filter(framework__level=level, equivalent__isnull=False).values_list(
+        "framework__slug", "code", "equivalent__framework__slug", "equivalent__code"
+    )
+    return {(f, c): (ef, ec) for f, c, ef, ec in rows}
+
+
+def national_counterpart(*, slug: str) -> tuple[Publication, Publication | None]:
+    """A local government's latest live publication and its country's national one."""
+    rows = list(
+        Publication.objects.latest_per_government()
+        .filter(
+            government__country__in=Government.objects.filter(slug=slug).values("country"),
+        )
+        .filter(Q(government__slug=slug) | Q(government__level=Level.NATIONAL))
+        .select_related("government", "framework")
+    )
+    local = next((p for p in rows if p.government.slug == slug), None)
+    if local is None or local.government.level != Level.LOCAL:
+        raise Http404("No published local profile here.")
+    national = next((p for p in rows if p.government.level == Level.NATIONAL), None)
+    return local, national

@@ -1,56 +1,441 @@
-"""Public views: parse the URL, call a selector, render. Drafts are never read here."""
+"""Public views: parse the URL, call a selector, render. Drafts are never read here.
 
+Query counts per page are pinned in tests/profiles/test_views.py and do not
+grow with the number of governments, indicators or answers.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from profiles import selectors
+from indicators.models import Level
+from profiles import content as profile_content
+from profiles import pages, selectors
+from profiles.filters import GoodPracticeForm, PlaceForm, ProfileFilter
+from profiles.models import AnswerValue, FileKind, PublicationFile
+
+PAGE_SIZE = 25
+# Bump when the profile page's chrome changes, so cached pages are not reused.
+PROFILE_PAGE_FORMAT = 1
+PERMALINK_MAX_AGE = 365 * 24 * 60 * 60
+PROFILE_MAX_AGE = 5 * 60
+PROFILE_CACHE_TIMEOUT = 24 * 60 * 60
+
+
+def _language() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """What the MGI is, how many governments have profiles, latest ones, map, dimensions."""
+    governments = list(selectors.assessed_governments())
     return render(
         request,
         "profiles/home.html",
         {
-            "frameworks": selectors.frameworks_overview(),
-            "publications": selectors.latest_publications().order_by("government__slug"),
+            "counts": selectors.home_counts(),
+            "recent": selectors.recent_publications(),
+            "governments": governments,
+            "world_map": pages.world_map(
+                [str(g.country) for g in governments], label_id="map-caption"
+            ),
+            "dimensions": selectors.entry_dimensions(),
         },
     )
 
 
-def _profile(request: HttpRequest, publication) -> HttpResponse:
+@require_safe
+def profile_list(request: HttpRequest) -> HttpResponse:
+    """Published profiles with filters and search in the query string, 25 per page."""
+    filterset = ProfileFilter(request.GET or None, queryset=selectors.live_rounds())
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if filterset.is_bound and not filterset.is_valid():
+        rows = rows.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "profiles/publication_detail.html",
-        {"publication": publication, "content": publication.content},
+        "profiles/profile_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
     )
+
+
+# --- Profile pages -----------------------------------------------------------------
+
+
+def _download_url(row: PublicationFile, publication) -> str:
+    kwargs = {
+        "slug": publication.government.slug,
+        "year": publication.year,
+        "version": publication.version,
+    }
+    try:
+        if row.kind == FileKind.PDF:
+            return reverse("profiles:pdf", kwargs={**kwargs, "language": row.language})
+        if row.kind in (FileKind.CSV, FileKind.JSON):
+            return reverse(f"profiles:version_{row.kind}", kwargs=kwargs)
+    except NoReverseMatch:
+        pass
+    return row.file.url
+
+
+def _downloads(files: list[PublicationFile], publication, language: str) -> list[dict]:
+    """Links to the PDF (per language) and the data files that exist for this version."""
+    result = []
+    for kind, label in ((FileKind.PDF, "PDF"), (FileKind.CSV, "CSV"), (FileKind.JSON, "JSON")):
+        rows = sorted(
+            (f for f in files if f.kind == kind),
+            key=lambda f: (f.language != language, f.language != "en", f.language),
+        )
+        if kind != FileKind.PDF:
+            rows = rows[:1]
+        for row in rows:
+            info = translation.get_language_info(row.language)
+            result.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "url": _download_url(row, publication),
+                    "size": row.size,
+                    "language": row.language,
+                    "language_name": info["name_translated"],
+                    "language_local": info["name_local"],
+                    "per_language": kind == FileKind.PDF,
+                }
+            )
+    return result
+
+
+def _render_profile_page(request: HttpRequest, family, *, permalink: bool) -> str:
+    """The whole profile page: stored body inside the site chrome (cache miss only)."""
+    language = _language()
+    publication = selectors.with_content(family.publication)
+    files = list(PublicationFile.objects.filter(publication=publication))
+    body = pages.stored_body(publication, files, language)
+    content, _complete = profile_content.localized(publication.content, language)
+    downloads = _downloads(files, publication, language)
+    later = family.latest if family.latest.pk != publication.pk else None
+    context = {
+        "publication": publication,
+        "family": family,
+        "body": body,
+        "title": pages.profile_title(content),
+        "description": (content.get("summary") or content.get("introduction") or "")[:300],
+        "downloads": downloads,
+        "newer": later,
+        "permalink": permalink,
+        "canonical": pages.absolute(publication.get_absolute_url())
+        if permalink
+        else pages.absolute(request.path),
+        "json_ld": pages.dataset_json_ld(
+            publication, content, [{**d, "url": pages.absolute(d["url"])} for d in downloads]
+        ),
+        "other_rounds": [p for p in family.rounds if p.year != publication.year],
+        "other_versions": [p for p in family.versions if p.pk != publication.pk],
+        "can_compare_rounds": len(family.rounds) > 1,
+        "is_local": publication.government.level == Level.LOCAL,
+        "language_switcher_path": request.path,
+    }
+    return render_to_string("profiles/profile_page.html", context, request=request)
+
+
+def _profile(
+    request: HttpRequest, *, slug: str, year: int | None = None, version: int | None = None
+) -> HttpResponse:
+    """Serve a profile page: one query when cached, 410 if withdrawn, 404 if not public."""
+    try:
+        family = selectors.profile_family(slug=slug, year=year, version=version)
+    except Http404:
+        withdrawn = selectors.withdrawn_publication(slug=slug, year=year, version=version)
+        if withdrawn is None:
+            raise
+        return render(request, "profiles/withdrawn.html", {"publication": withdrawn}, status=410)
+    permalink = version is not None
+    publication = family.publication
+    language = _language()
+    etag = pages.etag_for(
+        PROFILE_PAGE_FORMAT, publication.pk, publication.content_hash, language, family.stamp,
+        request.path,
+    )  # fmt: skip
+    last_modified = max(p.ready_at for p in [*family.own, *family.related])
+    headers = {"ETag": etag, "Last-Modified": http_date(last_modified.timestamp())}
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if response is None:
+        key = f"profile-page:{etag.strip(chr(34))}"
+        html = cache.get(key)
+        if html is None:
+            html = _render_profile_page(request, family, permalink=permalink)
+            cache.set(key, html, PROFILE_CACHE_TIMEOUT)
+        response = HttpResponse(html)
+    for name, value in headers.items():
+        response[name] = value
+    if permalink:
+        patch_cache_control(response, public=True, max_age=PERMALINK_MAX_AGE, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PROFILE_MAX_AGE)
+    return response
 
 
 @require_safe
 def government(request: HttpRequest, slug: str) -> HttpResponse:
-    return _profile(request, selectors.publication_for(slug=slug))
+    return _profile(request, slug=slug)
 
 
 @require_safe
 def round_(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    return _profile(request, selectors.publication_for(slug=slug, year=year))
+    return _profile(request, slug=slug, year=year)
 
 
 @require_safe
 def version(request: HttpRequest, slug: str, year: int, version: int) -> HttpResponse:
-    return _profile(request, selectors.publication_for(slug=slug, year=year, version=version))
+    return _profile(request, slug=slug, year=year, version=version)
+
+
+# --- Comparisons -------------------------------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _answers_by_code(content: dict) -> dict[str, dict]:
+    return {
+        item["code"]: item
+        for dimension in content["dimensions"]
+        for area in dimension["areas"]
+        for item in area["indicators"]
+    }
+
+
+@require_safe
+def compare_rounds(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two rounds of one government, indicator by indicator, and the progress recorded."""
+    rounds, older, newer = selectors.round_pair(
+        slug=slug,
+        earlier=_int_or_none(request.GET.get("from")),
+        later=_int_or_none(request.GET.get("to")),
+    )
+    if newer is None or (request.GET.get("from") and older is None):
+        raise Http404("No such round.")
+    language = _language()
+    labels = dict(AnswerValue.choices)
+    rows_by_dimension = []
+    newer_content, _c = profile_content.localized(newer.content, language)
+    follow_ups: dict[int, list[dict]] = {}
+    if older is not None and older.year != newer.year:
+        older_content, _c = profile_content.localized(older.content, language)
+        earlier = _answers_by_code(older_content)
+        equivalents = selectors.equivalence_map(newer.government.level)
+        older_slug = older.content["framework"]["slug"]
+        for dimension in newer_content["dimensions"]:
+            rows = []
+            for area in dimension["areas"]:
+                for item in area["indicators"]:
+                    match = _walk_back(
+                        newer.content["framework"]["slug"], item["code"], older_slug, equivalents
+                    )
+                    before = earlier.get(match) if match else None
+                    rows.append(
+                        {
+                            "item": item,
+                            "area": area,
+                            "before": before,
+                            "before_label": labels.get(before["answer"], "") if before else "",
+                            "after_label": labels.get(item["answer"], ""),
+                            "changed": before is not None and before["answer"] != item["answer"],
+                        }
+                    )
+            rows_by_dimension.append({"dimension": dimension, "rows": rows})
+        for item in newer_content.get("follow_ups", []):
+            follow_ups.setdefault(item["dimension"], []).append(item)
+    else:
+        older = None
+    return render(
+        request,
+        "profiles/compare_rounds.html",
+        {
+            "rounds": rounds,
+            "older": older,
+            "newer": newer,
+            "government_name": newer.government.display_name,
+            "dimensions": rows_by_dimension,
+            "follow_ups": sorted(follow_ups.items()),
+            "progress_labels": _progress_labels(),
+        },
+    )
+
+
+def _progress_labels() -> dict[str, str]:
+    from profiles.models import ProgressStatus
+
+    return {value: str(label) for value, label in ProgressStatus.choices}
+
+
+def _walk_back(framework_slug: str, code: str, target_slug: str, equivalents: dict) -> str | None:
+    """Follow the equivalence mapping from a newer framework's indicator to `target_slug`."""
+    key = (framework_slug, code)
+    for _step in range(10):
+        if key[0] == target_slug:
+            return key[1]
+        key = equivalents.get(key)
+        if key is None:
+            return None
+    return None
+
+
+@require_safe
+def compare_national(request: HttpRequest, slug: str) -> HttpResponse:
+    """A local government's latest profile beside its country's national profile."""
+    local, national = selectors.national_counterpart(slug=slug)
+    language = _language()
+    local_content, _c = profile_content.localized(local.content, language)
+    national_content = None
+    if national is not None:
+        national_content, _c = profile_content.localized(national.content, language)
+    national_dims = {d["code"]: d for d in national_content["dimensions"]} if national else {}
+    dimensions = []
+    for dimension in local_content["dimensions"]:
+        other = national_dims.get(dimension["code"])
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "local": _split_findings(dimension),
+                "national": _split_findings(other) if other else None,
+            }
+        )
+    return render(
+        request,
+        "profiles/compare_national.html",
+        {"local": local, "national": national, "dimensions": dimensions},
+    )
+
+
+def _split_findings(dimension: dict) -> dict[str, list[dict]]:
+    return {
+        "well_developed": [f for f in dimension["findings"] if f["kind"] == "well_developed"],
+        "potential": [f for f in dimension["findings"] if f["kind"] == "potential"],
+    }
+
+
+# --- Indicators ---------------------------------------------------------------------
+
+
+@require_safe
+def indicators(request: HttpRequest) -> HttpResponse:
+    """The active frameworks by dimension and area."""
+    return render(
+        request, "profiles/indicators.html", {"frameworks": selectors.active_frameworks()}
+    )
+
+
+@require_safe
+def indicator_detail(request: HttpRequest, framework: str, code: str) -> HttpResponse:
+    """One indicator: its mappings and how the latest published profiles answered it."""
+    indicator = selectors.indicator_detail(framework_slug=framework, code=code)
+    form = PlaceForm(request.GET or None)
+    distribution, rows = selectors.answer_distribution(indicator, **form.place())
+    rows = list(rows)
+    chart = pages.bar_rows([(label, count, str(count)) for _v, label, count in distribution])
+    return render(
+        request,
+        "profiles/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "form": form,
+            "chart": chart,
+            "total": len(rows),
+            "rows": rows,
+            "labels": dict(AnswerValue.choices),
+        },
+    )
+
+
+@require_safe
+def gcm_objectives(request: HttpRequest) -> HttpResponse:
+    """Indicators of the active frameworks by Global Compact for Migration objective."""
+    return render(request, "profiles/gcm.html", {"objectives": selectors.gcm_objectives()})
+
+
+@require_safe
+def sdg_domains(request: HttpRequest) -> HttpResponse:
+    """Indicators of the active frameworks by SDG indicator 10.7.2 domain."""
+    return render(request, "profiles/sdg.html", {"domains": selectors.sdg_domains()})
+
+
+@require_safe
+def good_practices(request: HttpRequest) -> HttpResponse:
+    """Good-practice examples across the latest published profiles, filterable."""
+    form = GoodPracticeForm(request.GET or None)
+    dimensions = list(selectors.entry_dimensions())
+    form.set_dimension_names({d.code: d.localized("short_name", _language()) for d in dimensions})
+    dimension = form.cleaned_data.get("dimension") if form.is_valid() else None
+    rows = selectors.good_practices(dimension=dimension, **form.place())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "profiles/good_practices.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "dimension_names": {d.code: d for d in dimensions},
+        },
+    )
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    """What the MGI is and how profiles are made (static text)."""
+    return render(request, "profiles/about.html")
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read every public page; the admin is not for them."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.MGI_ADMIN_PATH}",
+        "Disallow: /i18n/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database answers, 503 otherwise."""
+    """For load balancers: 200 when the database and the cache answer, 503 otherwise."""
+    checks = {"database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        checks["database"] = "down"
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        if cache.get("healthz") != "ok":
+            checks["cache"] = "down"
+    except Exception:
+        checks["cache"] = "down"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

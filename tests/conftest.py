@@ -22,6 +22,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.REDIS_URL = ""
+    # Production requires 2FA for admin users; tests/security/test_accounts.py turns it on.
+    settings.MGI_REQUIRE_2FA = False
 
 
 @pytest.fixture

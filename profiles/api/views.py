@@ -1,0 +1,205 @@
+"""Read-only API v1. Every queryset starts from live publications (or reference data).
+
+Views are thin: a selector-like `get_queryset()` that loads what the serializer
+reads in a fixed number of queries, a FilterSet, and a serializer. Responses are
+built under English so names of countries never depend on the caller's browser.
+"""
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from indicators.models import (
+    Area,
+    Dimension,
+    Framework,
+    FrameworkStatus,
+    GCMObjective,
+    Indicator,
+    SDGDomain,
+)
+from profiles import content as profile_content
+from profiles.api import filters, serializers
+from profiles.models import Government, Publication, PublishedAnswer, PublishedFinding
+
+
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only, anonymous, English names."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
+
+
+def live_publications() -> QuerySet[Publication]:
+    """Live publications with what every representation reads, without the big content."""
+    return (
+        Publication.objects.live()
+        .select_related("government", "framework")
+        .annotate(original_language=KeyTextTransform("original_language", "content"))
+    )
+
+
+class GovernmentViewSet(PublicViewSet):
+    """Governments with at least one live publication, each with its live publications."""
+
+    serializer_class = serializers.GovernmentSerializer
+    filterset_class = filters.GovernmentFilter
+    lookup_field = "slug"
+
+    def get_queryset(self) -> QuerySet[Government]:
+        publications = (
+            Publication.objects.live()
+            .select_related("framework")
+            .only("id", "government_id", "year", "round_number", "version", "framework__slug", "release_at")
+            .order_by("-year", "-version")
+        )  # fmt: skip
+        return (
+            Government.objects.with_live_publication()
+            .order_by("level", "slug")
+            .prefetch_related(
+                Prefetch("publications", queryset=publications, to_attr="live_publications")
+            )
+        )
+
+
+class FrameworkViewSet(PublicViewSet):
+    """Framework versions (not drafts); the detail nests dimensions, areas and indicators."""
+
+    filterset_fields = ["level", "status"]
+    lookup_field = "slug"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.FrameworkDetailSerializer
+        return serializers.FrameworkSerializer
+
+    def get_queryset(self) -> QuerySet[Framework]:
+        queryset = (
+            Framework.objects.exclude(status=FrameworkStatus.DRAFT)
+            .select_related("previous")
+            .annotate(indicator_count=Count("indicators"))
+            .order_by("level", "year")
+        )
+        if self.action == "retrieve":
+            indicators = (
+                Indicator.objects.order_by("position")
+                .select_related("equivalent__framework")
+                .prefetch_related("gcm_objectives", "sdg_domains")
+            )
+            areas = Area.objects.order_by("position").prefetch_related(
+                Prefetch("indicators", queryset=indicators)
+            )
+            dimensions = Dimension.objects.order_by("code").prefetch_related(
+                Prefetch("areas", queryset=areas)
+            )
+            queryset = queryset.prefetch_related(Prefetch("dimensions", queryset=dimensions))
+        return queryset
+
+
+class GCMObjectiveViewSet(PublicViewSet):
+    """The 23 objectives of the Global Compact for Migration that indicators map to."""
+
+    serializer_class = serializers.GCMObjectiveSerializer
+    queryset = GCMObjective.objects.order_by("number")
+    lookup_field = "number"
+    pagination_class = None
+
+
+class SDGDomainViewSet(PublicViewSet):
+    """The policy domains of SDG indicator 10.7.2 that indicators map to."""
+
+    serializer_class = serializers.SDGDomainSerializer
+    queryset = SDGDomain.objects.order_by("code")
+    lookup_field = "code"
+    pagination_class = None
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "language",
+                OpenApiTypes.STR,
+                enum=["en", "fr", "es", "ar"],
+                description="Texts in this language where a validated translation exists.",
+            )
+        ]
+    )
+)
+class PublicationViewSet(PublicViewSet):
+    """Live publications; the detail has the frozen answers, findings, sources and figures."""
+
+    filterset_class = filters.PublicationFilter
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.PublicationDetailSerializer
+        return serializers.PublicationSerializer
+
+    def get_queryset(self) -> QuerySet[Publication]:
+        queryset = live_publications().order_by("government__slug", "-year", "-version")
+        if self.action != "retrieve":
+            queryset = queryset.defer("content")
+        return queryset
+
+    def get_object(self) -> Publication:
+        publication = super().get_object()
+        original = publication.content.get("original_language", "en")
+        wanted = self.request.query_params.get("language") or original
+        if wanted not in publication.content.get("translations", {}):
+            wanted = original
+        content, complete = profile_content.localized(publication.content, wanted)
+        publication.api_content = content
+        publication.api_language = wanted
+        publication.api_fully_translated = complete
+        return publication
+
+
+class AnswerViewSet(PublicViewSet):
+    """Every published answer as a flat row (filter by dimension, indicator, answer, ...)."""
+
+    serializer_class = serializers.AnswerSerializer
+    filterset_class = filters.AnswerFilter
+
+    def get_queryset(self) -> QuerySet[PublishedAnswer]:
+        return (
+            PublishedAnswer.objects.filter(publication__in=Publication.objects.live().values("pk"))
+            .select_related(
+                "publication__government", "publication__framework", "indicator__area__dimension"
+            )
+            .only(
+                "id", "value", "publication__id", "publication__year",
+                "publication__round_number", "publication__version",
+                "publication__government__slug", "publication__government__level",
+                "publication__framework__slug", "indicator__code", "indicator__area__code",
+                "indicator__area__dimension__code",
+            )
+            .order_by(
+                "publication__government__slug", "publication__year", "publication__version",
+                "indicator__area__dimension__code", "indicator__area__position",
+                "indicator__position", "pk",
+            )
+        )  # fmt: skip
+
+
+class FindingViewSet(PublicViewSet):
+    """Every published finding; `good_practice=true` gives the good-practice examples."""
+
+    serializer_class = serializers.FindingSerializer
+    filterset_class = filters.FindingFilter
+
+    def get_queryset(self) -> QuerySet[PublishedFinding]:
+        return (
+            PublishedFinding.objects.filter(
+                publication__in=Publication.objects.live().values("pk")
+            )
+            .select_related("publication__government", "publication__framework")
+            .order_by(
+                "publication__government__slug", "publication__year", "publication__version",
+                "dimension_code", "kind", "position", "pk",
+            )
+        )  # fmt: skip

@@ -1,0 +1,105 @@
+"""Filters for the public lists. Every value travels in the query string, so URLs are shareable."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Framework, Level
+from profiles import regions, selectors
+
+DIMENSION_CHOICES = [(code, str(code)) for code in range(1, 7)]
+
+
+def _region_choices():
+    return regions.regions()
+
+
+def _subregion_choices():
+    return regions.subregions()
+
+
+class ProfileFilter(django_filters.FilterSet):
+    """The profiles list: level, place, round, framework, language and free text."""
+
+    q = django_filters.CharFilter(
+        label=_("Search names and profile text"), method="filter_text", max_length=200
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), field_name="government__level", choices=Level.choices,
+        empty_label=_("All levels"),
+    )  # fmt: skip
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=_region_choices, method="filter_region",
+        empty_label=_("All regions"),
+    )  # fmt: skip
+    subregion = django_filters.ChoiceFilter(
+        label=_("Sub-region"), choices=_subregion_choices, method="filter_region",
+        empty_label=_("All sub-regions"),
+    )  # fmt: skip
+    year = django_filters.NumberFilter(
+        label=_("Year"), field_name="year", min_value=1990, max_value=2100
+    )
+    round = django_filters.NumberFilter(
+        label=_("Round"), field_name="round_number", min_value=1, max_value=50
+    )
+    framework = django_filters.ModelChoiceFilter(
+        label=_("Framework version"), queryset=Framework.objects.order_by("level", "-year"),
+        to_field_name="slug", empty_label=_("All framework versions"),
+    )  # fmt: skip
+    language = django_filters.ChoiceFilter(
+        label=_("Available in"), choices=settings.LANGUAGES, method="filter_language",
+        empty_label=_("Any language"),
+    )  # fmt: skip
+
+    class Meta:
+        fields = ["q", "level", "region", "subregion", "year", "round", "framework", "language"]
+
+    def filter_text(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+    def filter_region(self, queryset, name, value):
+        return selectors.filter_by_place(queryset, region=value, prefix="government__")
+
+    def filter_language(self, queryset, name, value):
+        # `languages` is a JSON list; matching its quoted item works on SQLite and PostgreSQL.
+        return queryset.filter(languages__icontains=f'"{value}"')
+
+
+class PlaceForm(forms.Form):
+    """Region and level, for the indicator and good-practice pages."""
+
+    region = forms.ChoiceField(label=_("Region or sub-region"), required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [
+            ("", _("All regions")),
+            (_("Regions"), regions.regions()),
+            (_("Sub-regions"), regions.subregions()),
+        ]
+
+    def place(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"region": "", "level": ""}
+        return {"region": self.cleaned_data["region"], "level": self.cleaned_data["level"]}
+
+
+class GoodPracticeForm(PlaceForm):
+    """Dimension, region and level for the good-practice compilation."""
+
+    dimension = forms.TypedChoiceField(
+        label=_("Dimension"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("All dimensions")), *DIMENSION_CHOICES],
+    )  # fmt: skip
+
+    field_order = ["dimension", "region", "level"]
+
+    def set_dimension_names(self, names: dict[int, str]) -> None:
+        self.fields["dimension"].choices = [
+            ("", _("All dimensions")),
+            *((code, f"{code}. {names.get(code, code)}") for code, _label in DIMENSION_CHOICES),
+        ]

@@ -1,0 +1,50 @@
+"""Small template helpers for the public pages (absolute URLs, answer labels)."""
+
+from django import template
+from django.conf import settings
+
+from profiles.models import AnswerValue, ProgressStatus, SourceKind
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context: template.Context, path: str = "") -> str:
+    """`path` (default: the request's path, without query) on the configured public site."""
+    if not path:
+        request = context.get("request")
+        path = request.path if request is not None else "/"
+    return settings.MGI_SITE_URL + path
+
+
+@register.filter
+def answer_label(value: str) -> str:
+    """The translated label of an answer value (`fully_present` -> "Fully present")."""
+    try:
+        return str(AnswerValue(value).label)
+    except ValueError:
+        return "—"
+
+
+@register.filter
+def progress_label(value: str) -> str:
+    """The translated label of a follow-up's progress value."""
+    try:
+        return str(ProgressStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def source_kind_label(value: str) -> str:
+    """The translated label of a source kind."""
+    try:
+        return str(SourceKind(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """`{{ mapping|get_item:key }}` for dicts built by the views."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,111 @@
+"""Helpers for the public-page tests: real publications, made quickly.
+
+`publish()` walks the real workflow (share, submit, validate, publish) and runs
+the real page renderer. It leaves out the PDF renderer, which takes about 25 s
+per publication on this machine and is tested in tests/profiles/test_pdf.py;
+tests that need a PDF row store one explicitly. `clone()` copies a real
+publication's frozen content to more governments, to show that query counts do
+not grow with the number of governments.
+"""
+
+import copy
+import datetime
+
+from django.core.files.base import ContentFile
+from django.test import TestCase
+from django.utils import timezone
+
+from profiles import pages, publishing, workflow
+from profiles.models import (
+    Assessment,
+    AssessmentStatus,
+    FileKind,
+    Government,
+    Publication,
+    PublicationFile,
+    SignOff,
+)
+from tests import factories
+
+DRAFT_MARKER = "ZZDRAFTMARKERZZ"
+
+
+def publish(assessment: Assessment, *, staff, validator, release_at=None, monkeypatch=None):
+    """Publish through the real workflow with the page renderer only; return the Publication."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(publishing, "_renderers", lambda: [pages.render_profile_pages])
+    if not assessment.answers.exists():
+        factories.answer_all(assessment)
+    workflow.apply(workflow.SHARE, assessment, by=staff)
+    workflow.apply(workflow.SUBMIT, assessment, by=staff)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=factories.SIGN_OFF)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.apply(workflow.PUBLISH, assessment, by=staff, release_at=release_at)
+    return Publication.objects.filter(assessment=assessment).order_by("-version").first()
+
+
+def correct(assessment: Assessment, *, staff, validator, monkeypatch, text: str):
+    """Publish a correction (version 2) whose first justification gains `text`."""
+    workflow.apply(workflow.REVISE, assessment, by=staff, note="Correction.")
+    answer = assessment.answers.order_by("pk").first()
+    answer.justification += " " + text
+    answer.save()
+    workflow.bump_revision(assessment)
+    return publish(assessment, staff=staff, validator=validator, monkeypatch=monkeypatch)
+
+
+def store_file(publication: Publication, kind: str, language: str, data: bytes = b"x"):
+    """Store a download the way the PDF and data renderers do (a PublicationFile row)."""
+    row = PublicationFile(publication=publication, kind=kind, language=language, sha256="0" * 64)
+    row.size = len(data)
+    row.file.save(f"file-{language}.{kind}", ContentFile(data), save=False)
+    row.save()
+    return row
+
+
+COUNTRIES = ["FR", "DE", "IT", "PT", "BR", "AR", "PE", "KE", "NG", "SN", "JP", "NZ"]
+
+
+def clone(publication: Publication, *, countries: list[str]) -> list[Publication]:
+    """Copy a live publication's frozen content to new national governments (setup only)."""
+    made = []
+    for country in countries:
+        government = Government.objects.create(
+            level="national", kind="national", country=country,
+            slug=Government.make_slug(country_code=country),
+        )  # fmt: skip
+        assessment = Assessment.objects.create(
+            government=government, framework_id=publication.framework_id,
+            year=publication.year, status=AssessmentStatus.PUBLISHED,
+        )  # fmt: skip
+        sign_off = SignOff.objects.create(
+            assessment=assessment, validator=publication.sign_off.validator,
+            validator_name="V", title="T", ministry="M", statement="S",
+            content_hash=publication.content_hash, languages=["en"],
+        )  # fmt: skip
+        content = copy.deepcopy(publication.content)
+        content["government"] = {
+            **content["government"],
+            "country": country,
+            "slug": government.slug,
+        }
+        now = timezone.now() - datetime.timedelta(minutes=1)
+        clone = Publication.objects.create(
+            assessment=assessment, version=1, sign_off=sign_off, government=government,
+            framework_id=publication.framework_id, year=publication.year, round_number=1,
+            content=content, content_hash=publication.content_hash, languages=["en"],
+            timeline=publication.timeline, published_by=publication.published_by,
+            release_at=now, ready_at=now,
+        )  # fmt: skip
+        publishing.index_content(clone)
+        made.append(clone)
+    return made
+
+
+def file_kinds(publication: Publication) -> set[tuple[str, str]]:
+    return set(
+        PublicationFile.objects.filter(publication=publication).values_list("kind", "language")
+    )
+
+
+__all__ = ["DRAFT_MARKER", "FileKind", "clone", "correct", "file_kinds", "publish", "store_file"]

@@ -1,0 +1,177 @@
+"""Languages: complete translations, lang/dir attributes, a switcher that keeps the page."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
+
+from tests import factories
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+TRANSLATED = ["fr", "es", "ar"]
+# %(name)s, %(count)d, ... and bare %s / %d (the latter should not occur: placeholders are named).
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
+
+
+def catalog(lang: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text.replace("%%", "")))
+
+
+@pytest.fixture
+def compiled(settings):
+    """Compile the .po files and make Django reload its catalogues (as `make test` does)."""
+    call_command("compile_translations", verbosity=0)
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # the setting_changed signal drops caches
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(lang):
+    po = catalog(lang)
+    assert not po.metadata_is_fuzzy, f"{lang}: the header is marked fuzzy"
+    assert po.metadata.get("Language") == lang
+    untranslated = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    assert untranslated == [], f"{lang}: untranslated: {untranslated}"
+    assert fuzzy == [], f"{lang}: fuzzy: {fuzzy}"
+    assert len(po.translated_entries()) > 100
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_placeholders_survive_translation(lang):
+    """A translated string has exactly the msgid's placeholders, so formatting never fails."""
+    po = catalog(lang)
+    nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+    wrong = []
+    for entry in po.translated_entries():
+        if entry.msgid_plural:
+            expected = placeholders(entry.msgid_plural)
+            forms = entry.msgstr_plural
+            if len(forms) != nplurals or not all(forms.values()):
+                wrong.append((entry.msgid, f"needs {nplurals} plural forms"))
+            wrong += [
+                (entry.msgid, form) for form in forms.values() if placeholders(form) != expected
+            ]
+        elif placeholders(entry.msgstr) != placeholders(entry.msgid):
+            wrong.append((entry.msgid, entry.msgstr))
+    assert wrong == []
+
+
+def test_catalogues_declare_the_plural_rules_of_their_language():
+    """Arabic has six plural forms; Spanish three (GNU gettext's rule for millions)."""
+    assert "nplurals=6" in catalog("ar").metadata["Plural-Forms"]
+    assert "nplurals=3" in catalog("es").metadata["Plural-Forms"]
+    assert "nplurals=2" in catalog("fr").metadata["Plural-Forms"]
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalogues_compile_with_gnu_msgfmt_checks(lang, tmp_path):
+    """msgfmt --check validates format strings and plural forms as gettext tools see them."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("GNU gettext is not installed (compile_translations does not need it)")
+    po = LOCALE / lang / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [msgfmt, "--check", "-o", str(tmp_path / "django.mo"), str(po)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "lang", "direction", "heading"),
+    [
+        ("", "en", "ltr", "Migration Governance Profiles"),
+        ("/fr", "fr", "ltr", "Profils de gouvernance des migrations"),
+        ("/es", "es", "ltr", "Perfiles de gobernanza de la migración"),
+        ("/ar", "ar", "rtl", "ملامح حوكمة الهجرة"),
+    ],
+)
+def test_home_page_is_in_the_language_of_its_prefix(
+    client, compiled, prefix, lang, direction, heading
+):
+    response = client.get(f"{prefix}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert heading in html
+
+
+def switcher_links(html: str) -> dict[str, str]:
+    """hreflang -> href of the language switcher's links."""
+    nav = html.split('class="language-switcher"', 1)[1].split("</nav>", 1)[0]
+    return dict(re.findall(r'<a href="([^"]*)" hreflang="(\w+)"', nav)[i][::-1] for i in range(4))
+
+
+@pytest.mark.django_db
+def test_profile_page_links_itself_in_each_language_and_arabic_is_rtl(
+    client, compiled, staff, validator, government
+):
+    """One published profile for both checks: publishing renders PDFs, which is slow."""
+    assessment = factories.AssessmentFactory(government=government)
+    factories.published(assessment, staff=staff, validator=validator)
+    html = client.get(f"/fr/profiles/{government.slug}/").content.decode()
+    assert switcher_links(html) == {
+        "en": f"/profiles/{government.slug}/",
+        "fr": f"/fr/profiles/{government.slug}/",
+        "es": f"/es/profiles/{government.slug}/",
+        "ar": f"/ar/profiles/{government.slug}/",
+    }
+    response = client.get(f"/ar/profiles/{government.slug}/")
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_switcher_keeps_the_filters_of_the_profiles_list(client):
+    html = client.get("/es/profiles/?level=local&q=santiago").content.decode()
+    assert switcher_links(html) == {
+        "en": "/profiles/?level=local&amp;q=santiago",
+        "fr": "/fr/profiles/?level=local&amp;q=santiago",
+        "es": "/es/profiles/?level=local&amp;q=santiago",
+        "ar": "/ar/profiles/?level=local&amp;q=santiago",
+    }
+
+
+@pytest.mark.django_db
+def test_switcher_names_each_language_in_itself_and_marks_the_current_one(client):
+    html = client.get("/es/").content.decode()
+    nav = html.split('class="language-switcher"', 1)[1].split("</nav>", 1)[0]
+    assert 'aria-label="' in html.split('class="language-switcher"', 1)[1][:80]
+    assert re.search(r'lang="fr"[^>]*>Français</a>', nav)
+    assert re.search(r'lang="ar" dir="rtl"[^>]*>العربيّة</a>', nav)
+    assert re.search(r'hreflang="es" lang="es" dir="ltr" aria-current="true">Español</a>', nav)
+    assert nav.count("aria-current") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "path", "expected"),
+    [
+        ("fr", "/fr/no-such-page/", {"en": "/no-such-page/", "ar": "/ar/no-such-page/"}),
+        ("en", "/no-such-page/?q=x", {"en": "/no-such-page/?q=x", "es": "/es/no-such-page/?q=x"}),
+        ("ar", "/ar/", {"en": "/", "fr": "/fr/"}),
+    ],
+)
+def test_switcher_moves_unresolvable_paths_between_prefixes(lang, path, expected):
+    """A 404 page's switcher still points at the same path in the other languages."""
+    template = Template(
+        "{% load language_switcher %}{% language_links as links %}"
+        "{% for l in links %}{{ l.code }}={{ l.url }};{% endfor %}"
+    )
+    with translation.override(lang):
+        rendered = template.render(Context({"request": RequestFactory().get(path)}))
+    urls = dict(part.split("=", 1) for part in rendered.strip(";").split(";"))
+    for code, url in expected.items():
+        assert urls[code] == url.replace("&", "&amp;")

@@ -1,0 +1,110 @@
+"""Profile pages are rendered once at publication, per language, and served as stored."""
+
+import hashlib
+
+import pytest
+from django.core.cache import cache
+
+from profiles import pages, publishing
+from profiles.models import FileKind, PublicationFile
+from tests.factories import AssessmentFactory, LocalGovernmentFactory
+from tests.profiles.publications import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Requests to /fr/ etc. leave their language active in the thread; start from English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def chile(government, staff, validator, monkeypatch):
+    return publish(AssessmentFactory(government=government), staff=staff, validator=validator,
+                   monkeypatch=monkeypatch)  # fmt: skip
+
+
+def test_page_renderer_is_registered_for_publication():
+    assert pages.render_profile_pages in publishing._renderers()
+
+
+def test_publication_stores_one_page_body_per_language_with_its_hash(chile):
+    rows = {r.language: r for r in PublicationFile.objects.filter(publication=chile, kind="html")}
+    assert sorted(rows) == ["ar", "en", "es", "fr"]
+    for row in rows.values():
+        data = row.file.read()
+        assert hashlib.sha256(data).hexdigest() == row.sha256 and len(data) == row.size
+        assert b"Introduction text." in data
+    assert 'dir="rtl"' not in rows["ar"].file.open().read().decode()  # a body, not a page
+
+
+def test_the_view_serves_the_stored_body_rather_than_rendering_it(client, chile):
+    row = PublicationFile.objects.get(publication=chile, kind=FileKind.HTML, language="fr")
+    row.file.save(row.file.name.rsplit("/", 1)[-1], __import__("io").BytesIO(b"<p>STORED</p>"))
+    html = client.get("/fr/profiles/chl/").content.decode()
+    assert "<p>STORED</p>" in html and "Introduction text." not in html
+    assert "Introduction text." in client.get("/profiles/chl/").content.decode()
+
+
+def test_a_missing_stored_body_is_rendered_on_demand(client, chile):
+    PublicationFile.objects.filter(publication=chile, kind=FileKind.HTML).delete()
+    assert "Introduction text." in client.get("/es/profiles/chl/").content.decode()
+
+
+def test_rendering_again_replaces_the_files(chile):
+    pages.render_profile_pages(chile)
+    assert PublicationFile.objects.filter(publication=chile, kind="html").count() == 4
+
+
+def test_title_citation_and_json_ld_come_from_the_publication(chile):
+    content = chile.content
+    assert pages.profile_title(content) == "Migration Governance Indicators Profile 2024 | Chile"
+    local = {**content, "government": {**content["government"], "level": "local", "name": "X"}}
+    assert pages.profile_title(local).startswith("Local Migration Governance Indicators Profile")
+    cite = pages.citation(chile, content)
+    assert "version 1" in cite["plain"] and "/profiles/chl/2024/v1/" in cite["plain"]
+    assert (
+        cite["bibtex"].startswith("@misc{mgi-chl-2024-v1,") and chile.content_hash in cite["bibtex"]
+    )
+    ld = pages.dataset_json_ld(chile, content, [])
+    assert '"@type": "Dataset"' in ld and "<" not in ld
+
+
+def test_bar_chart_mirrors_for_arabic():
+    from django.utils import translation
+
+    with translation.override("en"):
+        ltr = pages.bar_rows([("a", 10, "10"), ("b", 5, "5")])
+    with translation.override("ar"):
+        rtl = pages.bar_rows([("a", 10, "10"), ("b", 5, "5")])
+    assert ltr["rows"][0]["bar_x"] == 0 and ltr["rows"][1]["bar_width"] == 230
+    assert rtl["rows"][0]["bar_x"] == 600 - 460 and rtl["direction"] == "rtl"
+
+
+def test_world_map_marks_assessed_countries_only():
+    svg = pages.world_map(["CL", "GH", "<x"], label_id="cap")
+    assert '<path id="c-CL" class="assessed"' in svg and '<path id="c-GH" class="assessed"' in svg
+    assert '<path id="c-FR" class="assessed"' not in svg and 'aria-labelledby="cap"' in svg
+
+
+def test_local_page_body_names_the_local_government(staff, monkeypatch):
+    from tests import factories
+
+    local = LocalGovernmentFactory()
+    validator = factories.official(local, role="validator", username="lv")
+    publication = publish(AssessmentFactory(government=local, year=2023), staff=staff,
+                          validator=validator, monkeypatch=monkeypatch)  # fmt: skip
+    body = pages.render_body(publication, "en")
+    assert "Validated by Ana Validator, Director, Ministry of the Interior" in body

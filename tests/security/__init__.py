@@ -1,0 +1,1 @@
+"""Security tests: headers, accounts, attacks on public and admin surfaces, backups."""
