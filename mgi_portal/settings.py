@@ -318,3 +318,6 @@ MGI_PUBLICATION_RENDERERS = [
     "profiles.pages.render_profile_pages",  # the page body, once per language
     "profiles.pdf.store_pdfs",  # the PDF, once per UI language
 ]
+
+# Django 6 behaviour now: a URL typed without a scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -12,12 +12,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
-from profiles import exports, opendata
+from profiles import exports, opendata, serving
 from profiles.models import FileKind, Publication, PublicationFile
 
-# Published versions never change, but a withdrawal must take effect: clients
-# revalidate (cheaply, by ETag) after this many seconds.
-PUBLICATION_MAX_AGE = 60 * 60
+# The dataset changes with every publication: clients revalidate (by ETag) after this.
 DATASET_MAX_AGE = 5 * 60
 
 CONTENT_TYPES = {
@@ -69,14 +67,12 @@ def publication_data(
     )
     if stored is None:
         raise Http404("No published data here.")
-    return _serve(
+    return serving.serve_publication_file(
         request,
-        path=stored.file.name,
-        sha256=stored.sha256,
-        content_type=CONTENT_TYPES[kind],
-        filename=exports.data_filename(stored.publication, kind),
-        max_age=PUBLICATION_MAX_AGE,
-        attachment=kind == FileKind.CSV,
+        stored,
+        CONTENT_TYPES[kind],
+        exports.data_filename(stored.publication, kind),
+        as_attachment=kind == FileKind.CSV,
     )
 
 

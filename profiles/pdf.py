@@ -33,7 +33,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -43,13 +42,12 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from profiles import content as profile_content
-from profiles import selectors
+from profiles import selectors, serving
 from profiles.models import (
     LANGUAGE_CHOICES,
     AnswerValue,
@@ -69,7 +67,6 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 #: Every UI language gets a PDF (see the module docstring for why).
 PDF_LANGUAGES: tuple[str, ...] = tuple(code for code, _label in LANGUAGE_CHOICES)
 #: Published versions never change, so caches may keep them for a year.
-CACHE_CONTROL = "public, max-age=31536000, immutable"
 #: Context figures counted in people share one scale, so they can share a chart; the
 #: total population is left out because it would dwarf every migration figure.
 CHART_UNIT = "people"
@@ -444,10 +441,6 @@ def store_pdfs(publication: Publication) -> list[PublicationFile]:
 # --- Serving -------------------------------------------------------------------
 
 
-def _etag(sha256: str) -> str:
-    return f'"{sha256}"'
-
-
 @require_safe
 def download(request: HttpRequest, slug: str, year: int, version: int, language: str):
     """A live publication's stored PDF: one query, strong ETag, cacheable for a year.
@@ -473,26 +466,9 @@ def download(request: HttpRequest, slug: str, year: int, version: int, language:
         if language in PDF_LANGUAGES and withdrawn.exists():
             return HttpResponseGone(_("This version of the profile was withdrawn."))
         raise Http404("No published PDF here.")
-    etag = _etag(stored.sha256)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        for name, value in headers.items():
-            not_modified[name] = value
-        return not_modified
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as missing:  # only while `rebuild_pdfs` replaces it
-        raise Http404("The PDF is not stored.") from missing
-    response = FileResponse(
-        handle,
-        content_type="application/pdf",
-        filename=Path(stored.file.name).name,
+    return serving.serve_publication_file(
+        request, stored, "application/pdf", Path(stored.file.name).name
     )
-    response["Content-Length"] = str(stored.size)
-    for name, value in headers.items():
-        response[name] = value
-    return response
 
 
 @require_safe

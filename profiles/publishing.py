@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
+from profiles import caching
 from profiles import content as profile_content
 from profiles.models import (
     Assessment,
@@ -147,6 +148,7 @@ def render_files(publication_id: int) -> None:
     logger.info("publication %s rendered (%d renderers)", publication.pk, len(renderers))
     from profiles import opendata
 
+    caching.public_content_changed()  # cached public pages now list it
     opendata.schedule_rebuild()  # the dataset at /data/ now includes it
 
 

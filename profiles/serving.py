@@ -21,7 +21,13 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+)
 from django.utils.http import content_disposition_header, parse_etags
 
 from profiles.models import PublicationFile
@@ -72,8 +78,12 @@ def serve_publication_file(
         if filename:
             response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     else:
+        try:
+            handle = publication_file.file.open("rb")
+        except FileNotFoundError as missing:  # only while a rebuild replaces the file
+            raise Http404("The file is not stored.") from missing
         response = FileResponse(
-            publication_file.file.open("rb"),
+            handle,
             content_type=content_type,
             as_attachment=as_attachment,
             filename=filename or "",

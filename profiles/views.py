@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from indicators.models import Level
 from profiles import content as profile_content
 from profiles import pages, selectors
+from profiles.caching import cache_public_page
 from profiles.filters import GoodPracticeForm, PlaceForm, ProfileFilter
 from profiles.models import AnswerValue, FileKind, PublicationFile
 
@@ -37,6 +38,7 @@ def _language() -> str:
 
 
 @require_safe
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """What the MGI is, how many governments have profiles, latest ones, map, dimensions."""
     governments = list(selectors.assessed_governments())
@@ -56,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 def profile_list(request: HttpRequest) -> HttpResponse:
     """Published profiles with filters and search in the query string, 25 per page."""
     filterset = ProfileFilter(request.GET or None, queryset=selectors.live_rounds())
@@ -83,14 +86,11 @@ def _download_url(row: PublicationFile, publication) -> str:
         "year": publication.year,
         "version": publication.version,
     }
-    try:
-        if row.kind == FileKind.PDF:
-            return reverse("profiles:pdf", kwargs={**kwargs, "language": row.language})
-        if row.kind in (FileKind.CSV, FileKind.JSON):
-            return reverse(f"profiles:version_{row.kind}", kwargs=kwargs)
-    except NoReverseMatch:
-        pass
-    return row.file.url
+    if row.kind == FileKind.PDF:
+        return reverse("profiles:pdf", kwargs={**kwargs, "language": row.language})
+    # Stored files are never linked by their storage URL: that would skip the
+    # liveness check (embargo, withdrawal) that these views make.
+    return reverse(f"profiles:version_{row.kind}", kwargs=kwargs)
 
 
 def _downloads(files: list[PublicationFile], publication, language: str) -> list[dict]:
@@ -193,16 +193,19 @@ def _profile(
 
 
 @require_safe
+@cache_public_page
 def government(request: HttpRequest, slug: str) -> HttpResponse:
     return _profile(request, slug=slug)
 
 
 @require_safe
+@cache_public_page
 def round_(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     return _profile(request, slug=slug, year=year)
 
 
 @require_safe
+@cache_public_page
 def version(request: HttpRequest, slug: str, year: int, version: int) -> HttpResponse:
     return _profile(request, slug=slug, year=year, version=version)
 
@@ -227,6 +230,7 @@ def _answers_by_code(content: dict) -> dict[str, dict]:
 
 
 @require_safe
+@cache_public_page
 def compare_rounds(request: HttpRequest, slug: str) -> HttpResponse:
     """Two rounds of one government, indicator by indicator, and the progress recorded."""
     rounds, older, newer = selectors.round_pair(
@@ -303,6 +307,7 @@ def _walk_back(framework_slug: str, code: str, target_slug: str, equivalents: di
 
 
 @require_safe
+@cache_public_page
 def compare_national(request: HttpRequest, slug: str) -> HttpResponse:
     """A local government's latest profile beside its country's national profile."""
     local, national = selectors.national_counterpart(slug=slug)
@@ -340,6 +345,7 @@ def _split_findings(dimension: dict) -> dict[str, list[dict]]:
 
 
 @require_safe
+@cache_public_page
 def indicators(request: HttpRequest) -> HttpResponse:
     """The active frameworks by dimension and area."""
     return render(
@@ -348,6 +354,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 def indicator_detail(request: HttpRequest, framework: str, code: str) -> HttpResponse:
     """One indicator: its mappings and how the latest published profiles answered it."""
     indicator = selectors.indicator_detail(framework_slug=framework, code=code)
@@ -370,18 +377,21 @@ def indicator_detail(request: HttpRequest, framework: str, code: str) -> HttpRes
 
 
 @require_safe
+@cache_public_page
 def gcm_objectives(request: HttpRequest) -> HttpResponse:
     """Indicators of the active frameworks by Global Compact for Migration objective."""
     return render(request, "profiles/gcm.html", {"objectives": selectors.gcm_objectives()})
 
 
 @require_safe
+@cache_public_page
 def sdg_domains(request: HttpRequest) -> HttpResponse:
     """Indicators of the active frameworks by SDG indicator 10.7.2 domain."""
     return render(request, "profiles/sdg.html", {"domains": selectors.sdg_domains()})
 
 
 @require_safe
+@cache_public_page
 def good_practices(request: HttpRequest) -> HttpResponse:
     """Good-practice examples across the latest published profiles, filterable."""
     form = GoodPracticeForm(request.GET or None)
@@ -402,6 +412,7 @@ def good_practices(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 def about(request: HttpRequest) -> HttpResponse:
     """What the MGI is and how profiles are made (static text)."""
     return render(request, "profiles/about.html")

@@ -227,8 +227,9 @@ def apply(
         Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now(), withdrawn_reason=note.strip()
         )
-        from profiles import opendata
+        from profiles import caching, opendata
 
+        caching.public_content_changed()  # after commit: cached pages forget it
         opendata.schedule_rebuild()  # after commit: drop it from the dataset at /data/
 
     old = assessment.status

@@ -2,10 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from indicators import loader
 from profiles import roles
 from tests import factories
+
+PDF_RENDERER = "profiles.pdf.store_pdfs"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +27,18 @@ def _fast_and_isolated(settings, tmp_path):
     settings.REDIS_URL = ""
     # Production requires 2FA for admin users; tests/security/test_accounts.py turns it on.
     settings.MGI_REQUIRE_2FA = False
+    # Publishing stores the data files and pages for real; PDFs take seconds each, so
+    # only the tests that check PDFs (tests/profiles/test_pdf.py, `with_pdfs`) make them.
+    settings.MGI_PUBLICATION_RENDERERS = [
+        path for path in settings.MGI_PUBLICATION_RENDERERS if path != PDF_RENDERER
+    ]
+    cache.clear()  # cached public pages must not leak from one test into the next
+
+
+@pytest.fixture
+def with_pdfs(settings):
+    """Publishing in this test renders PDFs too, as in production."""
+    settings.MGI_PUBLICATION_RENDERERS = [*settings.MGI_PUBLICATION_RENDERERS, PDF_RENDERER]
 
 
 @pytest.fixture

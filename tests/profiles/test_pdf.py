@@ -27,6 +27,7 @@ from tests import factories
 from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 
 pytestmark = [
+    pytest.mark.usefixtures("with_pdfs"),
     # Marked so pytest-django runs these with the other database tests, before the
     # transactional (browser) tests flush the framework data out of the test database.
     pytest.mark.django_db,

@@ -231,11 +231,15 @@ def test_permalink_is_immutable_and_answers_304_to_its_etag(client, chile):
     assert latest["ETag"] != response["ETag"]
 
 
-def test_profile_page_costs_one_query_once_cached(client, chile, django_assert_num_queries):
+def test_profile_page_costs_no_query_once_cached(client, chile, django_assert_num_queries):
     with django_assert_num_queries(3):  # family; files; publication with content and sign-off
         client.get("/profiles/chl/")
-    with django_assert_num_queries(1):  # family only: the page comes from the cache
-        assert client.get("/profiles/chl/").status_code == 200
+    with django_assert_num_queries(0):  # the whole response comes from the cache
+        response = client.get("/profiles/chl/")
+    assert response.status_code == 200
+    assert response["ETag"]
+    with django_assert_num_queries(0):  # and a revalidation is a 304 without a query
+        assert client.get("/profiles/chl/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
 def test_a_new_publication_changes_the_cached_page(client, chile, staff, monkeypatch):

@@ -26,7 +26,7 @@ from profiles.models import (
 from tests import factories
 from tests.security.surfaces import body, crawl, public_urls
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("with_pdfs")]
 
 XSS = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
 # Markers that exist only if the payload reached a page unescaped.
