@@ -16,7 +16,12 @@ class FrameworkAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(indicator_count=Count("indicators"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(indicator_count=Count("indicators"))
+            .order_by("level", "-year")
+        )
 
     @admin.display(description="indicators", ordering="indicator_count")
     def indicator_count(self, obj):

@@ -58,6 +58,8 @@ MGI_X_ACCEL_REDIRECT=/_published/
 MGI_CLIENT_IP_HEADER=HTTP_X_REAL_IP
 MGI_SITE_URL=$BASE_URL
 CELERY_VISIBILITY_TIMEOUT=${CELERY_VISIBILITY_TIMEOUT:-600}
+# The loopback stack is load-tested from one address; a server keeps the default 1000/hour.
+MGI_API_ANON_RATE=${MGI_API_ANON_RATE:-10000000/hour}
 EOF
 }
 
