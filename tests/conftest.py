@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from indicators import loader
 from profiles import roles
@@ -33,6 +34,8 @@ def _fast_and_isolated(settings, tmp_path):
         path for path in settings.MGI_PUBLICATION_RENDERERS if path != PDF_RENDERER
     ]
     cache.clear()  # cached public pages must not leak from one test into the next
+    # Requests to /fr/ etc. leave their language active in the thread; start from English.
+    translation.activate("en")
 
 
 @pytest.fixture

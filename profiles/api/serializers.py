@@ -344,8 +344,8 @@ class PublicationDetailSerializer(PublicationSerializer):
 # --- Flat rows -----------------------------------------------------------------------
 
 
-class AnswerSerializer(serializers.ModelSerializer):
-    """One published answer, as a flat row for filtering and counting."""
+class PublicationRowSerializer(serializers.ModelSerializer):
+    """The publication columns every flat row (answer, finding) starts with."""
 
     publication = serializers.PrimaryKeyRelatedField(read_only=True)
     government = serializers.CharField(source="publication.government.slug")
@@ -354,6 +354,14 @@ class AnswerSerializer(serializers.ModelSerializer):
     round = serializers.IntegerField(source="publication.round_number")
     version = serializers.IntegerField(source="publication.version")
     framework = serializers.CharField(source="publication.framework.slug")
+
+    class Meta:
+        fields = ["publication", "government", "level", "year", "round", "version", "framework"]
+
+
+class AnswerSerializer(PublicationRowSerializer):
+    """One published answer, as a flat row for filtering and counting."""
+
     dimension_code = serializers.IntegerField(source="indicator.area.dimension.code")
     area_code = serializers.CharField(source="indicator.area.code")
     indicator_code = serializers.CharField(source="indicator.code")
@@ -362,25 +370,17 @@ class AnswerSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishedAnswer
         fields = [
-            "publication", "government", "level", "year", "round", "version", "framework",
+            *PublicationRowSerializer.Meta.fields,
             "dimension_code", "area_code", "indicator_code", "answer",
         ]  # fmt: skip
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(PublicationRowSerializer):
     """One published finding, as a flat row."""
-
-    publication = serializers.PrimaryKeyRelatedField(read_only=True)
-    government = serializers.CharField(source="publication.government.slug")
-    level = serializers.CharField(source="publication.government.level")
-    year = serializers.IntegerField(source="publication.year")
-    round = serializers.IntegerField(source="publication.round_number")
-    version = serializers.IntegerField(source="publication.version")
-    framework = serializers.CharField(source="publication.framework.slug")
 
     class Meta:
         model = PublishedFinding
         fields = [
-            "publication", "government", "level", "year", "round", "version", "framework",
+            *PublicationRowSerializer.Meta.fields,
             "dimension_code", "kind", "position", "text", "is_good_practice",
         ]  # fmt: skip

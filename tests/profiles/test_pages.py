@@ -3,7 +3,6 @@
 import hashlib
 
 import pytest
-from django.core.cache import cache
 
 from profiles import pages, publishing
 from profiles.models import FileKind, PublicationFile
@@ -11,23 +10,6 @@ from tests.factories import AssessmentFactory, LocalGovernmentFactory
 from tests.profiles.publications import publish
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Requests to /fr/ etc. leave their language active in the thread; start from English."""
-    from django.utils import translation
-
-    translation.activate("en")
-    yield
-    translation.activate("en")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

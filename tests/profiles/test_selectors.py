@@ -16,16 +16,6 @@ from tests.profiles.publications import clone, correct, publish
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Requests to /fr/ etc. leave their language active in the thread; start from English."""
-    from django.utils import translation
-
-    translation.activate("en")
-    yield
-    translation.activate("en")
-
-
 @pytest.fixture
 def chile(government, staff, validator, monkeypatch):
     return publish(AssessmentFactory(government=government), staff=staff, validator=validator,

@@ -18,23 +18,6 @@ from tests.profiles.publications import DRAFT_MARKER, clone, correct, publish, s
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Requests to /fr/ etc. leave their language active in the thread; start from English."""
-    from django.utils import translation
-
-    translation.activate("en")
-    yield
-    translation.activate("en")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def chile(government, staff, validator, monkeypatch):
     """Chile's 2024 national profile, published through the real workflow."""
