@@ -10,9 +10,42 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "m49_regions.csv"
+
+# Display names of the M49 areas in the UI language. The CSV's English names stay the
+# stable values of exports and the API.
+NAMES = {
+    "002": _("Africa"),
+    "009": _("Oceania"),
+    "019": _("Americas"),
+    "142": _("Asia"),
+    "150": _("Europe"),
+    "005": _("South America"),
+    "011": _("Western Africa"),
+    "013": _("Central America"),
+    "014": _("Eastern Africa"),
+    "015": _("Northern Africa"),
+    "017": _("Middle Africa"),
+    "018": _("Southern Africa"),
+    "021": _("Northern America"),
+    "029": _("Caribbean"),
+    "030": _("Eastern Asia"),
+    "034": _("Southern Asia"),
+    "035": _("South-eastern Asia"),
+    "039": _("Southern Europe"),
+    "053": _("Australia and New Zealand"),
+    "054": _("Melanesia"),
+    "057": _("Micronesia"),
+    "061": _("Polynesia"),
+    "143": _("Central Asia"),
+    "145": _("Western Asia"),
+    "151": _("Eastern Europe"),
+    "154": _("Northern Europe"),
+    "155": _("Western Europe"),
+}
 
 
 @dataclass(frozen=True)
@@ -50,14 +83,21 @@ def countries_in(code: str) -> list[str]:
     )
 
 
+def name(code: str) -> str:
+    """The M49 region or sub-region's name in the active language."""
+    return str(NAMES[code])
+
+
 def regions() -> list[tuple[str, str]]:
-    """(code, name) of every M49 region, by name."""
-    return sorted({(r.region_code, r.region) for r in _table().values()}, key=lambda x: x[1])
+    """(code, name) of every M49 region, by name in the active language."""
+    codes = {r.region_code for r in _table().values()}
+    return sorted(((code, name(code)) for code in codes), key=lambda item: item[1])
 
 
 def subregions() -> list[tuple[str, str]]:
-    """(code, name) of every M49 sub-region, by name."""
-    return sorted({(r.subregion_code, r.subregion) for r in _table().values()}, key=lambda x: x[1])
+    """(code, name) of every M49 sub-region, by name in the active language."""
+    codes = {r.subregion_code for r in _table().values()}
+    return sorted(((code, name(code)) for code in codes), key=lambda item: item[1])
 
 
 def alpha3(iso2: str) -> str:

@@ -175,3 +175,13 @@ def test_switcher_moves_unresolvable_paths_between_prefixes(lang, path, expected
     urls = dict(part.split("=", 1) for part in rendered.strip(";").split(";"))
     for code, url in expected.items():
         assert urls[code] == url.replace("&", "&amp;")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "region"),
+    [("", "South America"), ("/fr", "Amérique du Sud"), ("/es", "América del Sur"),
+     ("/ar", "أمريكا الجنوبية")],
+)  # fmt: skip
+def test_region_filter_names_regions_in_the_page_language(client, prefix, region):
+    assert region in client.get(f"{prefix}/profiles/").content.decode()
