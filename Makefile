@@ -60,7 +60,7 @@ system-deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core \
-		poppler-utils chromium chromium-driver default-jre-headless nginx wrk
+		poppler-utils chromium chromium-driver default-jre-headless gettext nginx wrk
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 
 messages: $(VENV)/.installed
