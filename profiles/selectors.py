@@ -364,26 +364,25 @@ def good_practices(*, dimension: int | None = None, region: str = "", level: str
     )
 
 
-def gcm_objectives() -> QuerySet[GCMObjective]:
-    """The 23 GCM objectives with the active frameworks' indicators mapped to each."""
+def _active_indicators() -> Prefetch:
+    """The active frameworks' current indicators, for a mapping's `indicators` relation."""
     indicators = (
         Indicator.objects.current()
         .filter(framework__status=FrameworkStatus.ACTIVE)
         .select_related("framework", "area__dimension")
         .order_by("framework__level", "-framework__year", "area__dimension__code", "code")
     )
-    return GCMObjective.objects.prefetch_related(Prefetch("indicators", queryset=indicators))
+    return Prefetch("indicators", queryset=indicators)
+
+
+def gcm_objectives() -> QuerySet[GCMObjective]:
+    """The 23 GCM objectives with the active frameworks' indicators mapped to each."""
+    return GCMObjective.objects.prefetch_related(_active_indicators())
 
 
 def sdg_domains() -> QuerySet[SDGDomain]:
     """The SDG 10.7.2 domains with the active frameworks' indicators mapped to each."""
-    indicators = (
-        Indicator.objects.current()
-        .filter(framework__status=FrameworkStatus.ACTIVE)
-        .select_related("framework", "area__dimension")
-        .order_by("framework__level", "-framework__year", "area__dimension__code", "code")
-    )
-    return SDGDomain.objects.prefetch_related(Prefetch("indicators", queryset=indicators))
+    return SDGDomain.objects.prefetch_related(_active_indicators())
 
 
 def round_pair(*, slug: str, earlier: int | None, later: int | None):

@@ -67,24 +67,23 @@ class GovernmentSerializer(serializers.ModelSerializer):
     def get_country_iso3(self, obj: Government) -> str:
         return countries.alpha3(obj.country.code) or ""
 
-    def _region(self, obj: Government) -> regions.Region | None:
-        return regions.of_country(obj.country.code)
+    @staticmethod
+    def _region(obj: Government, field: str) -> str:
+        """One field of the country's M49 region (stable English names), or ''."""
+        region = regions.of_country(obj.country.code)
+        return getattr(region, field) if region else ""
 
     def get_region_code(self, obj: Government) -> str:
-        region = self._region(obj)
-        return region.region_code if region else ""
+        return self._region(obj, "region_code")
 
     def get_region(self, obj: Government) -> str:
-        region = self._region(obj)
-        return region.region if region else ""
+        return self._region(obj, "region")
 
     def get_subregion_code(self, obj: Government) -> str:
-        region = self._region(obj)
-        return region.subregion_code if region else ""
+        return self._region(obj, "subregion_code")
 
     def get_subregion(self, obj: Government) -> str:
-        region = self._region(obj)
-        return region.subregion if region else ""
+        return self._region(obj, "subregion")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_profile_url(self, obj: Government) -> str:
