@@ -2,7 +2,8 @@
 
 Serves the sample data with gunicorn on loopback (a temporary SQLite database and
 media folder), opens each page in Debian's Chromium through Playwright at desktop
-(1280 px) and phone (375 px) widths, and writes PNGs to docs/img/.
+(1280 px) and phone (375 px) widths, and writes PNGs to docs/img/. The first two
+pages of Chile's English profile PDF are drawn with poppler's `pdftoppm`.
 
     .venv/bin/python bench/screenshots.py            # or: make screenshots
 """
@@ -10,9 +11,11 @@ media folder), opens each page in Debian's Chromium through Playwright at deskto
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +34,14 @@ SHOTS = [
     ("profile", "/profiles/chl/", ("desktop", "phone")),
     ("profile-ar", "/ar/profiles/chl/", ("desktop", "phone")),
 ]
+#: The newest English PDF of Chile's profile (a redirect to the stored file); its cover
+#: and contents pages become docs/img/sample-profile-page-01.png and -02.png.
+PDF_PATH, PDF_STEM, PDF_PAGES, PDF_DPI = "/profiles/chl/pdf/", "sample-profile-page", 2, 70
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the project when it is inside it (the default docs/img/)."""
+    return path.relative_to(_stack.ROOT) if path.is_relative_to(_stack.ROOT) else path
 
 
 def main() -> None:
@@ -63,8 +74,19 @@ def main() -> None:
                         target = args.out / f"{stem}-{width_name}.png"
                         page.screenshot(path=str(target))
                         page.close()
-                        print(f"  {target.relative_to(_stack.ROOT)}  ({width}x{height}, {path})")
+                        print(f"  {_shown(target)}  ({width}x{height}, {path})")
                 browser.close()
+                with urllib.request.urlopen(base + PDF_PATH) as response:  # noqa: S310 - loopback
+                    data = response.read()
+                # Fixed poppler command on a PDF our own server just rendered.
+                subprocess.run(
+                    ["pdftoppm", "-png", "-r", str(PDF_DPI), "-f", "1", "-l", str(PDF_PAGES),
+                     "-", str(args.out / PDF_STEM)],
+                    input=data, check=True,
+                )  # fmt: skip
+                print(
+                    f"  {_shown(args.out / PDF_STEM)}-01.png .. -{PDF_PAGES:02d}.png  ({PDF_PATH})"
+                )
     print(
         f"done in {time.monotonic() - started:.0f} s; reproduce: .venv/bin/python bench/screenshots.py"
     )

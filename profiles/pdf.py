@@ -42,7 +42,6 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -280,37 +279,57 @@ def _figures(content: dict, *, bidi: bool) -> tuple[list[dict], list[Bar], str]:
     return rows, bars, alt
 
 
-def _lang_attrs(language: str) -> str:
-    """`lang` and `dir` attributes for a text in `language` (a code we ship, so safe)."""
-    direction = "rtl" if language in settings.LANGUAGES_BIDI else "ltr"
-    return format_html('lang="{}" dir="{}"', language, direction)
+def _source_titles(item: dict, sources: dict) -> dict:
+    """An answer's source titles as one line, marked as untranslated if any title is."""
+    cited = [sources[pk] for pk in item["sources"] if pk in sources]
+    return {
+        "source_titles": "; ".join(source["title"] for source in cited),
+        "sources_lang": next((source["lang"] for source in cited if source["lang"]), ""),
+    }
 
 
 def context(publication: Publication, *, language: str) -> dict:
     """Everything the PDF template shows, in `language` (call inside translation.override).
 
-    Each government text carries `lang` attributes: an untranslated English
-    justification inside an Arabic document is marked English and left-to-right,
-    so it is shaped, ordered and read aloud correctly.
+    Each government text comes with the language it is in when that is not the
+    document's (an untranslated English justification inside an Arabic
+    document), or "" when it is. The template marks only those, with the
+    `pdf_text` filters, so the text is shaped and ordered in its own direction.
     """
     original = publication.content
     content, fully_translated = profile_content.localized(original, language)
-    in_original = _lang_attrs(original["original_language"])
-    in_target = _lang_attrs(language)
+    original_language = original["original_language"]
+    untranslated = "" if language == original_language else original_language
 
-    def attrs(text: str, original_text: str) -> str:
-        translated = language != original["original_language"] and text != original_text
-        return in_target if translated or language == original["original_language"] else in_original
+    def text_language(text: str, original_text: str) -> str:
+        """ "" for a text in the document's language (translated, or written in it)."""
+        return "" if text != original_text else untranslated
 
     answer_labels = dict(AnswerValue.choices)
     source_kinds = dict(SourceKind.choices)
     progress_labels = dict(ProgressStatus.choices)
-    sources = {source["id"]: source for source in content["sources"]}
     original_texts = profile_content.translatable_texts(original)
+    source_list = [
+        {
+            **source,
+            "kind_label": source_kinds.get(source["kind"], source["kind"]),
+            "lang": text_language(
+                source["title"],
+                original_texts.get(f"source:{source['id']}:title", source["title"]),
+            ),
+        }
+        for source in content["sources"]
+    ]
+    sources = {source["id"]: source for source in source_list}
     dimensions = []
     for dimension in content["dimensions"]:
         findings = [
-            {**f, "attrs": attrs(f["text"], original_texts.get(f"finding:{f['id']}", f["text"]))}
+            {
+                **f,
+                "lang": text_language(
+                    f["text"], original_texts.get(f"finding:{f['id']}", f["text"])
+                ),
+            }
             for f in dimension["findings"]
         ]
         dimensions.append(
@@ -319,7 +338,11 @@ def context(publication: Publication, *, language: str) -> dict:
                 "well_developed": [f for f in findings if f["kind"] == FindingKind.WELL_DEVELOPED],
                 "potential": [f for f in findings if f["kind"] == FindingKind.POTENTIAL],
                 "follow_ups": [
-                    {**f, "progress_label": progress_labels.get(f["progress"], f["progress"])}
+                    {
+                        **f,
+                        "progress_label": progress_labels.get(f["progress"], f["progress"]),
+                        "text": f"{f['finding']} — {f['note']}" if f["note"] else f["finding"],
+                    }
                     for f in content["follow_ups"]
                     if f["dimension"] == dimension["code"]
                 ],
@@ -330,16 +353,14 @@ def context(publication: Publication, *, language: str) -> dict:
                             {
                                 **item,
                                 "answer_label": answer_labels.get(item["answer"], "—"),
-                                "attrs": attrs(
+                                "lang": text_language(
                                     item["justification"],
                                     original_texts.get(
                                         f"answer:{item['code']}:justification",
                                         item["justification"],
                                     ),
                                 ),
-                                "source_titles": [
-                                    sources[pk]["title"] for pk in item["sources"] if pk in sources
-                                ],
+                                **_source_titles(item, sources),
                             }
                             for item in area["indicators"]
                         ],
@@ -361,9 +382,11 @@ def context(publication: Publication, *, language: str) -> dict:
         ],
         "fully_translated": fully_translated,
         "bidi": bidi,
-        "original_attrs": in_original,
-        "introduction_attrs": attrs(content["introduction"], original["introduction"]),
-        "summary_attrs": attrs(content["summary"], original["summary"]),
+        "untranslated": untranslated,
+        # The framework's name and wording note exist in English only.
+        "framework_lang": "" if language == "en" else "en",
+        "introduction_lang": text_language(content["introduction"], original["introduction"]),
+        "summary_lang": text_language(content["summary"], original["summary"]),
         "title": doc_title,
         "government_name": government_name(publication),
         "level_label": _("Local government")
@@ -375,17 +398,7 @@ def context(publication: Publication, *, language: str) -> dict:
         "chart_width": CHART_WIDTH,
         "chart_height": max(len(bars), 1) * ROW_HEIGHT,
         "chart_alt": chart_alt,
-        "sources": [
-            {
-                **source,
-                "kind_label": source_kinds.get(source["kind"], source["kind"]),
-                "attrs": attrs(
-                    source["title"],
-                    original_texts.get(f"source:{source['id']}:title", source["title"]),
-                ),
-            }
-            for source in content["sources"]
-        ],
+        "sources": source_list,
         "sign_off": publication.sign_off,
         "permalink": permalink(publication),
         "citation": citation(publication),

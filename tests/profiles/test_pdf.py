@@ -17,9 +17,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from profiles import pdf, roles, workflow
 from profiles.models import Answer, ContextFigure, FileKind, PublicationFile
@@ -38,6 +40,7 @@ pytestmark = [
 ]
 
 KNOWN = "Health centres serve every migrant regardless of status, per the Health Act 2019."
+EVIDENCE = "Health Act 2019, article 4"
 XSS = '<script>alert("x")</script><img src="http://example.com/x.png"> & <b>bold</b>'
 DIMENSIONS = [
     "Migrants' rights",
@@ -93,6 +96,14 @@ def _title_in(publication, language: str) -> str:
         return pdf.title(publication)
 
 
+def _html_in(publication, language: str) -> str:
+    """The HTML that WeasyPrint lays out for `language`."""
+    with translation.override(language):
+        return render_to_string(
+            "profiles/pdf/profile.html", pdf.context(publication, language=language)
+        )
+
+
 @pytest.fixture(scope="module")
 def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
     """Publish one national profile for real, keep its four PDFs, roll everything back."""
@@ -118,7 +129,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
                 source="UN DESA (test)", position=position,
             )  # fmt: skip
         first, second = Answer.objects.filter(assessment=assessment).order_by("pk")[:2]
-        Answer.objects.filter(pk=first.pk).update(justification=KNOWN)
+        Answer.objects.filter(pk=first.pk).update(justification=KNOWN, evidence=EVIDENCE)
         Answer.objects.filter(pk=second.pk).update(justification=XSS)
         factories.published(assessment, staff=staff, validator=validator)
         files = PublicationFile.objects.filter(publication__assessment=assessment)
@@ -136,6 +147,10 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
             "dimension_names_ar": [
                 d.localized("short_name", "ar") for d in assessment.framework.dimensions.all()
             ],
+            "html": {
+                language: _html_in(assessment.publications.get(), language)
+                for language in ("en", "ar")
+            },
         }
         transaction.set_rollback(True)
     return result
@@ -161,7 +176,7 @@ def test_english_pdf_has_the_profile_content(rendered):
     assert "Migration Governance Indicators Profile 2024 | Chile" in text
     for name in DIMENSIONS:
         assert name in text
-    assert KNOWN in text
+    assert KNOWN in text and f"Evidence: {EVIDENCE}" in text
     assert SIGN_OFF.name in text and SIGN_OFF.statement in text
     for heading in ("Contents", "Introduction", "Context", "Summary", "Key sources"):
         assert heading in text
@@ -236,6 +251,36 @@ def test_arabic_pdf_is_right_to_left_with_arabic_text(rendered):
     # Its punctuation may be reordered by the bidi algorithm, so compare words only.
     words = set(re.findall(r"\w+", text))
     assert set(re.findall(r"\w+", KNOWN)) <= words
+
+
+def test_only_text_in_another_language_than_the_document_is_marked(rendered):
+    """English justifications are marked English and left-to-right in the Arabic
+    document (so they are shaped and ordered as English), and not in the English one."""
+    english, arabic = rendered["html"]["en"], rendered["html"]["ar"]
+    known = f"<div>{KNOWN}</div>"
+    assert known in english
+    assert 'lang="en"' not in english.split('id="annex"')[1].split("</table>")[0]
+    assert f'<div lang="en" dir="ltr">{KNOWN}</div>' in arabic
+    # Our own Arabic label inside an English evidence line keeps its direction.
+    with translation.override("ar"):
+        label = _("Evidence").replace(" ", "\u00a0")
+    evidence = f'<div class="evidence" lang="en" dir="ltr">\u2067{label}\u2069: {EVIDENCE}</div>'
+    assert evidence in arabic
+    assert f'<div class="evidence">Evidence: {EVIDENCE}</div>' in english
+
+
+def test_language_marks_escape_and_isolate_labels():
+    from profiles.templatetags import pdf_text
+
+    assert pdf_text.lang_attrs("") == ""
+    assert pdf_text.lang_attrs("en") == ' lang="en" dir="ltr"'
+    assert pdf_text.lang_attrs("ar") == ' lang="ar" dir="rtl"'
+    assert pdf_text.label_in("<b>Evidence</b>", "") == "&lt;b&gt;Evidence&lt;/b&gt;"
+    with translation.override("ar"):
+        marked = pdf_text.label_in("<b> x", "en")
+    assert marked == "\u2067&lt;b&gt;\u00a0x\u2069"  # escaped, unbroken, right-to-left
+    with translation.override("fr"):
+        assert pdf_text.label_in("Preuves", "es") == "\u2066Preuves\u2069"
 
 
 def test_fetcher_serves_our_static_files_and_refuses_everything_else(settings):
