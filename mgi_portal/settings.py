@@ -271,10 +271,6 @@ AXES_CLIENT_IP_CALLABLE = "mgi_portal.security.client_ip"
 # with the client's address (deploy/nginx sets X-Real-IP), as a request.META key.
 MGI_CLIENT_IP_HEADER = os.environ.get("MGI_CLIENT_IP_HEADER", "")
 
-# Published files: when set (e.g. /_published/), views answer with X-Accel-Redirect
-# to this internal nginx location instead of streaming the file from Python.
-MGI_X_ACCEL_REDIRECT = os.environ.get("MGI_X_ACCEL_REDIRECT", "")
-
 # Read-only public API (/api/v1/): anonymous, throttled per client address, paginated.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -6,21 +6,19 @@ language); `serve_publication_file()` decides *how* it is sent:
 - with a strong ETag (the file's SHA-256), so a repeat visit costs a 304;
 - `Cache-Control: public, max-age=31536000, immutable`, because a published
   version never changes (a correction is a new version at a new URL);
-- when `MGI_X_ACCEL_REDIRECT` is set (deploy/nginx does: `/_published/`) and the
-  file lives on the local file system, as an empty response whose
-  `X-Accel-Redirect` header tells nginx to send the bytes itself from an
-  `internal` location; otherwise as a streamed `FileResponse` with Content-Length.
+- as a streamed `FileResponse` with Content-Length (gunicorn sends a local file
+  with sendfile).
 
-nginx keeps Content-Type, Content-Disposition and Cache-Control from such a
-response and adds its own security headers to the file (deploy/nginx).
+Deployed, nginx's page cache keeps an anonymous visitor's answer like any
+public page's (deploy/nginx), so a popular PDF is served at the speed of a
+static file and the liveness check runs again when the entry expires
+(`bench/bench_pdf.py` measures both). An `X-Accel-Redirect` to nginx would
+skip the byte copy on a miss, but nginx does not cache such answers, so every
+download would run Python.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.http import (
     FileResponse,
     Http404,
@@ -28,7 +26,7 @@ from django.http import (
     HttpResponse,
     HttpResponseNotModified,
 )
-from django.utils.http import content_disposition_header, parse_etags
+from django.utils.http import parse_etags
 
 from profiles.models import PublicationFile
 
@@ -47,15 +45,6 @@ def _not_modified(request: HttpRequest, etag: str) -> bool:
     )
 
 
-def accel_path(publication_file: PublicationFile) -> str | None:
-    """The internal nginx URL of the file, or None when nginx cannot serve it."""
-    prefix = getattr(settings, "MGI_X_ACCEL_REDIRECT", "")
-    storage = publication_file.file.storage
-    if not prefix or not isinstance(storage, FileSystemStorage):
-        return None
-    return prefix.rstrip("/") + "/" + quote(publication_file.file.name.lstrip("/"))
-
-
 def serve_publication_file(
     request: HttpRequest,
     publication_file: PublicationFile,
@@ -64,7 +53,7 @@ def serve_publication_file(
     *,
     as_attachment: bool = False,
 ) -> HttpResponse:
-    """Answer with the stored file (or a 304, or an X-Accel-Redirect for nginx).
+    """Answer with the stored file, or a 304 when the client has it.
 
     `filename` names the download (Content-Disposition); pages pass None.
     """
@@ -72,11 +61,6 @@ def serve_publication_file(
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if _not_modified(request, etag):
         response: HttpResponse = HttpResponseNotModified()
-    elif (internal := accel_path(publication_file)) is not None:
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = internal
-        if filename:
-            response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     else:
         try:
             handle = publication_file.file.open("rb")

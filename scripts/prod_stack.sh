@@ -54,7 +54,6 @@ REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB
 DJANGO_MEDIA_ROOT=$PROD/media
 DJANGO_STATIC_ROOT=$PROD/static
 DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage
-MGI_X_ACCEL_REDIRECT=/_published/
 MGI_CLIENT_IP_HEADER=HTTP_X_REAL_IP
 MGI_SITE_URL=$BASE_URL
 CELERY_VISIBILITY_TIMEOUT=${CELERY_VISIBILITY_TIMEOUT:-600}
@@ -124,7 +123,6 @@ values = {
     "TLS_CERT": str(prod / "tls/cert.pem"),
     "TLS_KEY": str(prod / "tls/key.pem"),
     "STATIC_ROOT": str(prod / "static"),
-    "MEDIA_ROOT": str(prod / "media"),
     "ADMIN_PATH": e["ADMIN_PATH"],
     "CACHE_DIR": str(prod / "cache"),
     "DEPLOY_DIR": str(root / "deploy"),
@@ -133,7 +131,7 @@ values = {
     "LOG_DIR": str(prod / "log"),
     "ACCESS_LOG": f"{prod / 'log/nginx-access.log'} json buffer=64k flush=2s",
     "SITE_CONF": str(prod / "nginx/mgi-portal.conf"),
-    # Workers drop root where we are root; they only read static and media files.
+    # Workers drop root where we are root; they only read static files.
     "USER_LINE": "user www-data;" if os.geteuid() == 0 else "",
 }
 for name in ("nginx.conf", "mgi-portal.conf"):
@@ -159,9 +157,9 @@ start_one() {
         "$VENV/gunicorn" -c deploy/gunicorn.conf.py --daemon --pid "$RUN/$name.pid"
       ;;
     worker)
-      # Render PDFs in a pool of one process; umask so nginx (www-data) can read the files.
+      # Render PDFs in a pool of one process.
       # bench/faults.py shortens the visibility timeout so a killed task returns quickly.
-      (umask 022; CELERY_VISIBILITY_TIMEOUT="${MGI_FAULT_VISIBILITY_TIMEOUT:-${CELERY_VISIBILITY_TIMEOUT:-600}}" \
+      (CELERY_VISIBILITY_TIMEOUT="${MGI_FAULT_VISIBILITY_TIMEOUT:-${CELERY_VISIBILITY_TIMEOUT:-600}}" \
         "$VENV/celery" -A mgi_portal worker --loglevel INFO --concurrency 1 \
         --hostname "render@%h" --detach --pidfile "$RUN/worker.pid" --logfile "$LOG/worker.log")
       ;;

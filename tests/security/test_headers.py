@@ -177,7 +177,7 @@ def test_nginx_configuration_is_valid(tmp_path):
         "SERVER_NAME": "localhost", "HTTP_LISTEN": "127.0.0.1:18080",
         "HTTPS_LISTEN": "127.0.0.1:18443", "HTTPS_PORT_SUFFIX": ":18443",
         "TLS_CERT": str(tmp_path / "cert.pem"), "TLS_KEY": str(tmp_path / "key.pem"),
-        "STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
         "ADMIN_PATH": settings.MGI_ADMIN_PATH, "CACHE_DIR": str(tmp_path / "cache"),
         "DEPLOY_DIR": str(ROOT / "deploy"), "PAGE_CACHE_SECONDS": "60",
         "RUN_DIR": str(tmp_path / "run"), "LOG_DIR": str(tmp_path / "log"),
@@ -192,7 +192,6 @@ def test_nginx_configuration_is_valid(tmp_path):
         (tmp_path / target).write_text(text)
     site = (tmp_path / "site.conf").read_text()
     # Published files only through Django's liveness check; nothing under media/ by path.
-    assert "location /_published/ {\n        internal;" in site
     assert "location /media/ {\n        return 404;" in site
     result = subprocess.run(  # noqa: S603 (fixed argument lists)
         [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path),
