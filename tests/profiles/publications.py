@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import timezone
 
-from profiles import pages, publishing, workflow
+from profiles import publishing, workflow
 from profiles.models import (
     Assessment,
     AssessmentStatus,
@@ -30,10 +30,17 @@ from tests import factories
 DRAFT_MARKER = "ZZDRAFTMARKERZZ"
 
 
-def publish(assessment: Assessment, *, staff, validator, release_at=None, monkeypatch=None):
-    """Publish through the real workflow with the page renderer only; return the Publication."""
-    if monkeypatch is not None:
-        monkeypatch.setattr(publishing, "_renderers", lambda: [pages.render_profile_pages])
+PAGES_ONLY = ["profiles.pages.render_profile_pages"]
+
+
+def publish(assessment: Assessment, *, staff, validator, release_at=None, settings=None):
+    """Publish through the real workflow; return the Publication.
+
+    Given pytest-django's `settings`, only the page bodies are rendered (no data
+    files or PDFs), for the rest of the test.
+    """
+    if settings is not None:
+        settings.MGI_PUBLICATION_RENDERERS = PAGES_ONLY
     if not assessment.answers.exists():
         factories.answer_all(assessment)
     workflow.apply(workflow.SHARE, assessment, by=staff)
@@ -44,14 +51,14 @@ def publish(assessment: Assessment, *, staff, validator, release_at=None, monkey
     return Publication.objects.filter(assessment=assessment).order_by("-version").first()
 
 
-def correct(assessment: Assessment, *, staff, validator, monkeypatch, text: str):
+def correct(assessment: Assessment, *, staff, validator, settings, text: str):
     """Publish a correction (version 2) whose first justification gains `text`."""
     workflow.apply(workflow.REVISE, assessment, by=staff, note="Correction.")
     answer = assessment.answers.order_by("pk").first()
     answer.justification += " " + text
     answer.save()
     workflow.bump_revision(assessment)
-    return publish(assessment, staff=staff, validator=validator, monkeypatch=monkeypatch)
+    return publish(assessment, staff=staff, validator=validator, settings=settings)
 
 
 def store_file(publication: Publication, kind: str, language: str, data: bytes = b"x"):

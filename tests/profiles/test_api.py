@@ -12,7 +12,7 @@ from django.test import TestCase
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
-from profiles import exports, publishing, workflow
+from profiles import workflow
 from profiles.models import Answer, Finding, Source
 from tests import factories
 
@@ -28,9 +28,9 @@ MARKERS = {
 
 
 @pytest.fixture(autouse=True)
-def _data_rendering_only(monkeypatch):
+def _data_rendering_only(settings):
     """Publish with the data renderer only: pages and PDFs are tested elsewhere, and slow."""
-    monkeypatch.setattr(publishing, "_renderers", lambda: [exports.render_publication_data])
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.exports.render_publication_data"]
     cache.clear()  # throttling counts live in the cache
     yield
     cache.clear()

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from profiles import exports, opendata, publishing, workflow
+from profiles import exports, opendata, workflow
 from profiles.models import Answer, FileKind, Publication, Source
 from tests import factories
 
@@ -24,9 +24,9 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "
 
 
 @pytest.fixture(autouse=True)
-def _data_rendering_only(monkeypatch):
+def _data_rendering_only(settings):
     """Publish with the data renderer only: pages and PDFs are tested elsewhere, and slow."""
-    monkeypatch.setattr(publishing, "_renderers", lambda: [exports.render_publication_data])
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.exports.render_publication_data"]
     cache.clear()
 
 

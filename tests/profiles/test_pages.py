@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def chile(government, staff, validator, monkeypatch):
+def chile(government, staff, validator, settings):
     return publish(AssessmentFactory(government=government), staff=staff, validator=validator,
-                   monkeypatch=monkeypatch)  # fmt: skip
+                   settings=settings)  # fmt: skip
 
 
 def test_page_renderer_is_registered_for_publication():
@@ -81,12 +81,12 @@ def test_world_map_marks_assessed_countries_only():
     assert '<path id="c-FR" class="assessed"' not in svg and 'aria-labelledby="cap"' in svg
 
 
-def test_local_page_body_names_the_local_government(staff, monkeypatch):
+def test_local_page_body_names_the_local_government(staff, settings):
     from tests import factories
 
     local = LocalGovernmentFactory()
     validator = factories.official(local, role="validator", username="lv")
     publication = publish(AssessmentFactory(government=local, year=2023), staff=staff,
-                          validator=validator, monkeypatch=monkeypatch)  # fmt: skip
+                          validator=validator, settings=settings)  # fmt: skip
     body = pages.render_body(publication, "en")
     assert "Validated by Ana Validator, Director, Ministry of the Interior" in body

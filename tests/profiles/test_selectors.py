@@ -17,24 +17,24 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def chile(government, staff, validator, monkeypatch):
+def chile(government, staff, validator, settings):
     return publish(AssessmentFactory(government=government), staff=staff, validator=validator,
-                   monkeypatch=monkeypatch)  # fmt: skip
+                   settings=settings)  # fmt: skip
 
 
 def test_live_rounds_shows_latest_version_of_each_round_and_nothing_unpublished(
-    chile, staff, validator, monkeypatch
+    chile, staff, validator, settings
 ):
     AssessmentFactory(government=GovernmentFactory(country="GH"))  # a draft
-    v2 = correct(chile.assessment, staff=staff, validator=validator, monkeypatch=monkeypatch,
+    v2 = correct(chile.assessment, staff=staff, validator=validator, settings=settings,
                  text="v2")  # fmt: skip
     assert [p.pk for p in selectors.live_rounds()] == [v2.pk]
 
 
-def test_live_rounds_hides_withdrawn_and_embargoed(chile, staff, validator, monkeypatch):
+def test_live_rounds_hides_withdrawn_and_embargoed(chile, staff, validator, settings):
     ghana = GovernmentFactory(country="GH")
     gv = factories.official(ghana, role="validator", username="gv")
-    publish(AssessmentFactory(government=ghana), staff=staff, validator=gv, monkeypatch=monkeypatch,
+    publish(AssessmentFactory(government=ghana), staff=staff, validator=gv, settings=settings,
             release_at=timezone.now() + datetime.timedelta(days=1))  # fmt: skip
     workflow.apply(workflow.WITHDRAW, chile.assessment, by=staff, note="Error.")
     assert list(selectors.live_rounds()) == []
@@ -43,12 +43,12 @@ def test_live_rounds_hides_withdrawn_and_embargoed(chile, staff, validator, monk
 
 
 def test_profile_family_finds_siblings_and_relatives_in_one_query(
-    chile, staff, monkeypatch, django_assert_num_queries
+    chile, staff, settings, django_assert_num_queries
 ):
     local = LocalGovernmentFactory()
     lv = factories.official(local, role="validator", username="lv")
     santiago = publish(AssessmentFactory(government=local, year=2023), staff=staff, validator=lv,
-                       monkeypatch=monkeypatch)  # fmt: skip
+                       settings=settings)  # fmt: skip
     with django_assert_num_queries(1):
         family = selectors.profile_family(slug="chl")
         assert [p.pk for p in family.related] == [santiago.pk]

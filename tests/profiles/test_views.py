@@ -19,19 +19,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def chile(government, staff, validator, monkeypatch):
+def chile(government, staff, validator, settings):
     """Chile's 2024 national profile, published through the real workflow."""
     assessment = AssessmentFactory(government=government, year=2024)
-    return publish(assessment, staff=staff, validator=validator, monkeypatch=monkeypatch)
+    return publish(assessment, staff=staff, validator=validator, settings=settings)
 
 
 @pytest.fixture
-def santiago(chile, staff, monkeypatch):
+def santiago(chile, staff, settings):
     """Santiago (a local government of Chile), published."""
     local = LocalGovernmentFactory()
     validator = factories.official(local, role="validator", username="santiago-validator")
     assessment = AssessmentFactory(government=local, year=2023)
-    return publish(assessment, staff=staff, validator=validator, monkeypatch=monkeypatch)
+    return publish(assessment, staff=staff, validator=validator, settings=settings)
 
 
 def page(client, url, status=200):
@@ -123,9 +123,9 @@ def test_profile_page_shows_the_whole_published_profile(client, chile):
     assert "Sample data:" not in html
 
 
-def test_sample_profile_says_so(client, government, staff, validator, monkeypatch):
+def test_sample_profile_says_so(client, government, staff, validator, settings):
     assessment = AssessmentFactory(government=government, is_sample=True)
-    publish(assessment, staff=staff, validator=validator, monkeypatch=monkeypatch)
+    publish(assessment, staff=staff, validator=validator, settings=settings)
     assert "Sample data:" in page(client, "/profiles/chl/")
 
 
@@ -156,10 +156,8 @@ def test_french_page_notes_untranslated_content_and_marks_its_language(client, c
     assert "<p" in html and 'lang="en"' in html
 
 
-def test_correction_keeps_old_version_at_its_permalink(
-    client, chile, staff, validator, monkeypatch
-):
-    v2 = correct(chile.assessment, staff=staff, validator=validator, monkeypatch=monkeypatch,
+def test_correction_keeps_old_version_at_its_permalink(client, chile, staff, validator, settings):
+    v2 = correct(chile.assessment, staff=staff, validator=validator, settings=settings,
                  text="Corrected wording.")  # fmt: skip
     assert v2.version == 2
     latest = page(client, "/profiles/chl/")
@@ -184,12 +182,12 @@ def test_withdrawn_publication_answers_410_with_the_public_reason(client, chile,
 
 
 def test_embargoed_and_unrendered_publications_are_404(
-    client, government, staff, validator, monkeypatch
+    client, government, staff, validator, settings
 ):
     later = timezone.now() + datetime.timedelta(days=2)
     assessment = AssessmentFactory(government=government)
     publication = publish(
-        assessment, staff=staff, validator=validator, release_at=later, monkeypatch=monkeypatch
+        assessment, staff=staff, validator=validator, release_at=later, settings=settings
     )
     for url in ("/profiles/chl/", "/profiles/chl/2024/v1/"):
         page(client, url, status=404)
@@ -225,12 +223,12 @@ def test_profile_page_costs_no_query_once_cached(client, chile, django_assert_nu
         assert client.get("/profiles/chl/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
-def test_a_new_publication_changes_the_cached_page(client, chile, staff, monkeypatch):
+def test_a_new_publication_changes_the_cached_page(client, chile, staff, settings):
     assert "Local profiles in this country" not in page(client, "/profiles/chl/")
     local = LocalGovernmentFactory()
     validator = factories.official(local, role="validator", username="sv")
     publish(AssessmentFactory(government=local, year=2023), staff=staff, validator=validator,
-            monkeypatch=monkeypatch)  # fmt: skip
+            settings=settings)  # fmt: skip
     assert "Local profiles in this country" in page(client, "/profiles/chl/")
 
 
@@ -354,11 +352,11 @@ def test_good_practices_are_filterable_and_link_to_their_profile(client, many):
 
 
 def test_compare_rounds_matches_indicators_across_framework_versions(
-    client, government, staff, validator, monkeypatch, django_assert_num_queries
+    client, government, staff, validator, settings, django_assert_num_queries
 ):
     first = AssessmentFactory(government=government, year=2018,
                               framework=factories.Framework.objects.get(slug="mgi-national-2016"))  # fmt: skip
-    publish(first, staff=staff, validator=validator, monkeypatch=monkeypatch)
+    publish(first, staff=staff, validator=validator, settings=settings)
     second = AssessmentFactory(government=government, year=2023, round_number=2, previous=first)
     factories.answer_all(second, value="absent")
     potential = Finding.objects.get(assessment=first, kind=FindingKind.POTENTIAL)
@@ -366,7 +364,7 @@ def test_compare_rounds_matches_indicators_across_framework_versions(
 
     FollowUp.objects.create(assessment=second, finding=potential, progress="addressed",
                             note="A new family reunification decree.")  # fmt: skip
-    publish(second, staff=staff, validator=validator, monkeypatch=monkeypatch)
+    publish(second, staff=staff, validator=validator, settings=settings)
     with django_assert_num_queries(2):  # rounds; equivalences
         html = page(client, "/profiles/chl/compare/")
     assert "Comparing 2018" in html and "A new family reunification decree." in html
@@ -386,7 +384,7 @@ def test_national_and_local_side_by_side(client, santiago):
 # --- Nothing unpublished leaks -------------------------------------------------------------------
 
 
-def test_no_draft_content_appears_on_any_page(client, chile, staff, validator, monkeypatch):
+def test_no_draft_content_appears_on_any_page(client, chile, staff, validator, settings):
     # A correction in progress of a published profile, and another government's drafts
     # at every stage before publication, all carrying the marker.
     workflow.apply(workflow.REVISE, chile.assessment, by=staff, note="Fix.")

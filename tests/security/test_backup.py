@@ -29,9 +29,9 @@ def _reference_data_back_after_module(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _no_files(monkeypatch):
+def _no_files(settings):
     """Files (PDFs, pages) are in the storage backend, not in the database backup: skip them."""
-    monkeypatch.setattr("profiles.publishing._renderers", lambda: [])
+    settings.MGI_PUBLICATION_RENDERERS = []
 
 
 @pytest.fixture(autouse=True)
