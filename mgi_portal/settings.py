@@ -271,6 +271,11 @@ AXES_CLIENT_IP_CALLABLE = "mgi_portal.security.client_ip"
 # with the client's address (deploy/nginx sets X-Real-IP), as a request.META key.
 MGI_CLIENT_IP_HEADER = os.environ.get("MGI_CLIENT_IP_HEADER", "")
 
+# Seconds a shared cache (nginx's page cache, a CDN) may keep a published file or profile
+# page before asking again (Cache-Control s-maxage), so a withdrawal reaches everyone this
+# soon; browsers keep a published version longer (profiles/serving.py).
+MGI_SHARED_CACHE_SECONDS = int(os.environ.get("MGI_SHARED_CACHE_SECONDS", "60"))
+
 # Read-only public API (/api/v1/): anonymous, throttled per client address, paginated.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

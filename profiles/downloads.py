@@ -35,21 +35,17 @@ def _serve(
     attachment: bool = True,
 ) -> HttpResponse:
     etag = f'"{sha256}"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        for header, value in headers.items():
-            not_modified[header] = value
-        return not_modified
-    try:
-        handle = default_storage.open(path, "rb")
-    except FileNotFoundError as missing:
-        raise Http404("The file is not stored.") from missing
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=filename
-    )
-    for header, value in headers.items():
-        response[header] = value
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        try:
+            handle = default_storage.open(path, "rb")
+        except FileNotFoundError as missing:
+            raise Http404("The file is not stored.") from missing
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=attachment, filename=filename
+        )
+    response["ETag"] = etag
+    serving.public_cache_control(response, max_age=max_age)
     return response
 
 

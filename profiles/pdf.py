@@ -479,9 +479,11 @@ def download(request: HttpRequest, slug: str, year: int, version: int, language:
         if language in PDF_LANGUAGES and withdrawn.exists():
             return HttpResponseGone(_("This version of the profile was withdrawn."))
         raise Http404("No published PDF here.")
-    return serving.serve_publication_file(
+    response = serving.serve_publication_file(
         request, stored, "application/pdf", Path(stored.file.name).name
     )
+    response["Content-Language"] = language  # the document's, not the address's prefix
+    return response
 
 
 @require_safe

@@ -13,14 +13,14 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from indicators.models import Level
 from profiles import content as profile_content
-from profiles import pages, selectors
+from profiles import pages, selectors, serving
 from profiles.caching import cache_public_page
 from profiles.filters import GoodPracticeForm, PlaceForm, ProfileFilter
 from profiles.models import AnswerValue, FileKind, PublicationFile
@@ -28,7 +28,6 @@ from profiles.models import AnswerValue, FileKind, PublicationFile
 PAGE_SIZE = 25
 # Bump when the profile page's chrome changes, so cached pages are not reused.
 PROFILE_PAGE_FORMAT = 1
-PERMALINK_MAX_AGE = 365 * 24 * 60 * 60
 PROFILE_MAX_AGE = 5 * 60
 PROFILE_CACHE_TIMEOUT = 24 * 60 * 60
 
@@ -186,9 +185,9 @@ def _profile(
     for name, value in headers.items():
         response[name] = value
     if permalink:
-        patch_cache_control(response, public=True, max_age=PERMALINK_MAX_AGE, immutable=True)
+        serving.public_cache_control(response, max_age=serving.PUBLISHED_MAX_AGE, immutable=True)
     else:
-        patch_cache_control(response, public=True, max_age=PROFILE_MAX_AGE)
+        serving.public_cache_control(response, max_age=PROFILE_MAX_AGE)
     return response
 
 

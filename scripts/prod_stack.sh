@@ -55,6 +55,7 @@ DJANGO_MEDIA_ROOT=$PROD/media
 DJANGO_STATIC_ROOT=$PROD/static
 DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage
 MGI_CLIENT_IP_HEADER=HTTP_X_REAL_IP
+MGI_SHARED_CACHE_SECONDS=$PAGE_CACHE
 MGI_SITE_URL=$BASE_URL
 CELERY_VISIBILITY_TIMEOUT=${CELERY_VISIBILITY_TIMEOUT:-600}
 # The loopback stack is load-tested from one address; a server keeps the default 1000/hour.

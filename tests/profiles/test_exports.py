@@ -85,7 +85,7 @@ def test_profile_csv_and_json_are_stored_at_publication_and_served_with_etag(
 
     cached = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert cached.status_code == 304 and cached["ETag"] == response["ETag"]
-    assert "max-age" in cached["Cache-Control"]
+    assert cached["Cache-Control"] == "public, max-age=31536000, s-maxage=60, immutable"
 
     served = client.get(url.replace(".csv", ".json"))
     assert served["Content-Type"] == "application/json"

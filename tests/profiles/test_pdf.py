@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from profiles import content as profile_content
 from profiles import pdf, roles, workflow
-from profiles.models import Answer, ContextFigure, FileKind, PublicationFile
+from profiles.models import Answer, ContentTranslation, ContextFigure, FileKind, PublicationFile
 from tests import factories
 from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 
@@ -41,6 +42,7 @@ pytestmark = [
 
 KNOWN = "Health centres serve every migrant regardless of status, per the Health Act 2019."
 EVIDENCE = "Health Act 2019, article 4"
+SUMMARY_AR = "ملخص مترجم للملف."  # a validated Arabic translation of the summary
 XSS = '<script>alert("x")</script><img src="http://example.com/x.png"> & <b>bold</b>'
 DIMENSIONS = [
     "Migrants' rights",
@@ -131,6 +133,11 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         first, second = Answer.objects.filter(assessment=assessment).order_by("pk")[:2]
         Answer.objects.filter(pk=first.pk).update(justification=KNOWN, evidence=EVIDENCE)
         Answer.objects.filter(pk=second.pk).update(justification=XSS)
+        original = profile_content.build(assessment, include_translations=False)
+        ContentTranslation.objects.create(
+            assessment=assessment, language="ar", texts={"summary": SUMMARY_AR},
+            source_hash=profile_content.original_digest(original),
+        )  # fmt: skip
         factories.published(assessment, staff=staff, validator=validator)
         files = PublicationFile.objects.filter(publication__assessment=assessment)
         result = {
@@ -259,8 +266,11 @@ def test_only_text_in_another_language_than_the_document_is_marked(rendered):
     english, arabic = rendered["html"]["en"], rendered["html"]["ar"]
     known = f"<div>{KNOWN}</div>"
     assert known in english
-    assert 'lang="en"' not in english.split('id="annex"')[1].split("</table>")[0]
+    # Everything in the English document is English: only the root says so.
+    assert re.findall(r'\b(?:lang|dir)="[^"]*"', english) == ['lang="en"', 'dir="ltr"']
     assert f'<div lang="en" dir="ltr">{KNOWN}</div>' in arabic
+    # A translated text is in the document's language: not marked.
+    assert f"<div><p>{SUMMARY_AR}</p></div>" in arabic
     # Our own Arabic label inside an English evidence line keeps its direction.
     with translation.override("ar"):
         label = _("Evidence").replace(" ", "\u00a0")
@@ -322,7 +332,7 @@ def pdf_url(publication, language="en"):
 
 
 def test_live_pdf_is_served_from_storage_with_caching_headers(
-    client, staff, local_assessment, django_assert_num_queries
+    client, staff, local_assessment, django_assert_num_queries, settings
 ):
     assessment, validator = local_assessment
     factories.published(assessment, staff=staff, validator=validator)
@@ -339,19 +349,28 @@ def test_live_pdf_is_served_from_storage_with_caching_headers(
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Length"] == str(stored.size)
     assert response["ETag"] == f'"{stored.sha256}"'
-    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    # A browser keeps the version a year; nginx's page cache or a CDN asks again after
+    # MGI_SHARED_CACHE_SECONDS, so a withdrawal reaches every new visitor that soon.
+    assert response["Cache-Control"] == "public, max-age=31536000, s-maxage=60, immutable"
+    assert response["Content-Language"] == "en"
     assert 'filename="MGI-Profile-Santiago-2024-v1-en.pdf"' in response["Content-Disposition"]
     assert "Local Migration Governance Indicators Profile 2024 | Santiago" in text_of(body)
 
     not_modified = client.get(url, headers={"If-None-Match": f'"{stored.sha256}"'})
     assert not_modified.status_code == 304
     assert not_modified["ETag"] == f'"{stored.sha256}"'
+    assert not_modified["Cache-Control"] == response["Cache-Control"]
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
     assert client.head(url).status_code == 200
     assert client.post(url).status_code == 405
 
     ar = client.get(pdf_url(publication, "ar"))
     assert ar.status_code == 200 and "Santiago-2024-v1-ar.pdf" in ar["Content-Disposition"]
+    assert ar["Content-Language"] == "ar"
+    # The English PDF under the French prefix is still the English document.
+    assert client.get("/fr" + url)["Content-Language"] == "en"
+    settings.MGI_SHARED_CACHE_SECONDS = 5
+    assert "s-maxage=5," in client.get(url)["Cache-Control"]
     assert client.get(pdf_url(publication, "de")).status_code == 404
 
     latest = client.get("/fr/profiles/santiago-chl/pdf/")
@@ -364,6 +383,9 @@ def test_live_pdf_is_served_from_storage_with_caching_headers(
     workflow.apply(workflow.WITHDRAW, assessment, by=staff, note="Wrong figures.")
     for language in ("en", "fr", "es", "ar"):
         assert client.get(pdf_url(publication, language)).status_code == 410
+    # A cache revalidating its copy learns of the withdrawal too, not "not modified".
+    revalidation = client.get(url, headers={"If-None-Match": f'"{stored.sha256}"'})
+    assert revalidation.status_code == 410
     assert client.get("/profiles/santiago-chl/pdf/").status_code == 404
 
 

@@ -170,7 +170,7 @@ def test_nginx_configuration_is_valid(tmp_path):
          "-out", str(tmp_path / "cert.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    for folder in ("run", "log", "cache", "static", "media"):
+    for folder in ("run", "log", "cache", "static"):
         (tmp_path / folder).mkdir()
     values = {
         "UPSTREAM_SERVERS": "    server 127.0.0.1:18101;\n    server 127.0.0.1:18102;",
