@@ -14,9 +14,13 @@
 Between preview and confirmation the uploaded file is kept in the default
 storage (shared by every app server) under an unguessable token that is also
 recorded in the uploader's session, so only the person who previewed a file can
-confirm it. Who may do what is decided by `profiles.workflow`, as everywhere.
+confirm it. A file left in preview (the uploader went away) holds draft answers,
+so it is deleted after `UPLOAD_MAX_AGE`: by the next upload, or by
+`manage.py sweep_uploads` on a timer. Who may do what is decided by
+`profiles.workflow`, as everywhere.
 """
 
+import datetime
 import secrets
 
 from django import forms
@@ -28,6 +32,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,10 +41,37 @@ from profiles.models import Assessment
 
 SESSION_KEY = "spreadsheet_imports"
 KEEP_PREVIEWS = 5  # per session; older uploads are deleted
+UPLOAD_FOLDER = "spreadsheet-imports"
+UPLOAD_MAX_AGE = datetime.timedelta(days=1)
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
+
+
+def sweep_uploads(max_age: datetime.timedelta = UPLOAD_MAX_AGE) -> int:
+    """Delete kept uploads older than `max_age` from the storage; return how many.
+
+    Works through the storage API (local folder or S3), one assessment folder at
+    a time. A preview whose file was swept asks for the file again.
+    """
+    cutoff = timezone.now() - max_age
+    deleted = 0
+    if not default_storage.exists(UPLOAD_FOLDER):
+        return deleted
+    folders, _files = default_storage.listdir(UPLOAD_FOLDER)
+    for folder in folders:
+        _subfolders, names = default_storage.listdir(f"{UPLOAD_FOLDER}/{folder}")
+        for name in names:
+            stored = f"{UPLOAD_FOLDER}/{folder}/{name}"
+            if default_storage.get_modified_time(stored) < cutoff:
+                default_storage.delete(stored)
+                deleted += 1
+    return deleted
+
+
+class UploadGone(Exception):
+    """The kept file of a known preview was swept (see `sweep_uploads`)."""
 
 
 class SpreadsheetUploadForm(forms.Form):
@@ -166,6 +198,12 @@ class SpreadsheetAdminMixin:
         request.session[SESSION_KEY] = pending
 
     def _stored_upload(self, request, assessment: Assessment, token: str) -> tuple[dict, bytes]:
+        """The session's entry for `token` and the kept file's bytes.
+
+        An unknown token (replayed, or another person's) is a 404; a known one
+        whose file was swept raises `UploadGone`, which the views turn into a
+        message on the spreadsheet page.
+        """
         entry = self._pending(request).get(token)
         if not entry or entry["assessment"] != assessment.pk:
             raise Http404(_("This upload is no longer available; upload the file again."))
@@ -173,7 +211,15 @@ class SpreadsheetAdminMixin:
             with default_storage.open(entry["path"], "rb") as handle:
                 return entry, handle.read()
         except FileNotFoundError:
-            raise Http404(_("This upload is no longer available; upload the file again.")) from None
+            self._forget(request, token)
+            raise UploadGone from None
+
+    def _upload_gone(self, request, assessment: Assessment) -> HttpResponse:
+        messages.error(
+            request,
+            _("This upload was kept for a day and then deleted; upload the file again."),
+        )
+        return HttpResponseRedirect(self._spreadsheet_url("", assessment))
 
     def _render_preview(self, request, assessment, plan, *, filename, token=None):
         context = self._spreadsheet_context(
@@ -252,10 +298,11 @@ class SpreadsheetAdminMixin:
             response = self._render_preview(request, assessment, plan, filename=filename)
             response.status_code = 200 if plan.ok else 400
             return response
+        sweep_uploads()  # others' abandoned previews
         token = secrets.token_urlsafe(24)
         extension = filename.rsplit(".", 1)[-1].lower()
         stored = default_storage.save(
-            f"spreadsheet-imports/{assessment.pk}/{token}.{extension}", ContentFile(data)
+            f"{UPLOAD_FOLDER}/{assessment.pk}/{token}.{extension}", ContentFile(data)
         )
         self._remember(
             request,
@@ -269,7 +316,10 @@ class SpreadsheetAdminMixin:
         if request.method != "GET":
             return HttpResponse(status=405)
         assessment = self._spreadsheet_assessment(request, object_id)
-        entry, data = self._stored_upload(request, assessment, token)
+        try:
+            entry, data = self._stored_upload(request, assessment, token)
+        except UploadGone:
+            return self._upload_gone(request, assessment)
         try:
             plan = spreadsheets.plan(assessment, data, filename=entry["filename"], by=request.user)
         except workflow.NotEditable as exc:
@@ -291,7 +341,10 @@ class SpreadsheetAdminMixin:
             self._forget(request, token)
             messages.info(request, _("The upload was discarded; nothing was changed."))
             return HttpResponseRedirect(page_url)
-        entry, data = self._stored_upload(request, assessment, token)
+        try:
+            entry, data = self._stored_upload(request, assessment, token)
+        except UploadGone:
+            return self._upload_gone(request, assessment)
         try:
             revision = int(request.POST.get("revision", ""))
         except ValueError:

@@ -2,8 +2,10 @@
 
 import csv
 import io
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -606,3 +608,59 @@ def test_discarding_a_preview_deletes_the_kept_file(client, assessment, focal_po
     assert client.post(confirm, {"cancel": "1"}).status_code == 302
     assert list(kept.iterdir()) == []
     shutil.rmtree(kept)
+
+
+# --- Uploads left in preview ---------------------------------------------------------
+
+
+def kept_uploads(settings) -> dict[str, Path]:
+    folder = Path(settings.MEDIA_ROOT) / "spreadsheet-imports"
+    return {path.name: path for path in folder.glob("*/*")}
+
+
+def abandon(settings, name: str, *, hours_ago: float) -> Path:
+    """A kept upload that nobody confirmed, last written `hours_ago`."""
+    path = Path(settings.MEDIA_ROOT) / "spreadsheet-imports" / "12345" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"indicator,answer\nMGI-D1.1-01,absent\n")
+    then = time.time() - hours_ago * 3600
+    os.utime(path, (then, then))
+    return path
+
+
+def test_an_upload_deletes_previews_abandoned_for_a_day(client, assessment, focal_point, settings):
+    stale = abandon(settings, "stale.csv", hours_ago=30)
+    recent = abandon(settings, "recent.csv", hours_ago=2)
+    client.force_login(focal_point)
+    response = upload(client, assessment, "answers_good.xlsx")
+    assert response.status_code == 302
+    kept = kept_uploads(settings)
+    assert stale.name not in kept and recent.name in kept
+    assert len(kept) == 2  # the recent one and the new upload, still previewable
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_sweep_command_deletes_old_uploads_and_says_how_many(settings):
+    abandon(settings, "stale.xlsx", hours_ago=30)
+    abandon(settings, "recent.xlsx", hours_ago=2)
+    out = io.StringIO()
+    call_command("sweep_uploads", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 spreadsheet upload(s) older than 24 hours."
+    assert set(kept_uploads(settings)) == {"recent.xlsx"}
+    call_command("sweep_uploads", "--hours", "1", stdout=out)
+    assert kept_uploads(settings) == {}
+    call_command("sweep_uploads", stdout=out)  # nothing left, nothing to do
+    assert out.getvalue().splitlines()[-1].startswith("Deleted 0 ")
+
+
+def test_a_preview_whose_upload_was_swept_asks_for_the_file_again(
+    client, assessment, focal_point, settings
+):
+    client.force_login(focal_point)
+    preview = upload(client, assessment, "answers_good.xlsx")["Location"]
+    for path in kept_uploads(settings).values():
+        os.utime(path, (time.time() - 2 * 86400,) * 2)
+    call_command("sweep_uploads", stdout=io.StringIO())
+    response = client.get(preview, follow=True)
+    assert response.redirect_chain[-1][0] == url("", assessment)
+    assert "kept for a day and then deleted; upload the file again" in response.content.decode()
