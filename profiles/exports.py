@@ -76,27 +76,34 @@ _GOVERNMENT = [
     Column("version", "integer", "Publication version of that round: a correction is a new version."),
 ]  # fmt: skip
 
+# Columns that several tables share, described once.
+_FRAMEWORK_SLUG = Column("framework_slug", "code", "Identifier of the indicator framework version the round used.")  # fmt: skip
+_FRAMEWORK_VERSION = Column("framework_version", "code", "Version number of that framework.")
+_DIMENSION_CODE = Column("dimension_code", "integer", "MGI dimension, 1 to 6.")
+_DIMENSION_NAME = Column("dimension_name", "string", "Short name of the dimension.")
+_IS_SAMPLE = Column("is_sample", "boolean", "True for invented demonstration data that is not an IOM result.")  # fmt: skip
+
 COLUMNS: dict[str, list[Column]] = {
     "publications": [
         *_GOVERNMENT,
         Column("government_kind", "code", "national, city, municipality, state, province, region, district or territorial_community."),
         Column("region", "string", "UN M49 region of the country."),
         Column("subregion", "string", "UN M49 sub-region of the country."),
-        Column("framework_slug", "code", "Identifier of the indicator framework version the round used."),
-        Column("framework_version", "code", "Version number of that framework."),
+        _FRAMEWORK_SLUG,
+        _FRAMEWORK_VERSION,
         Column("released_on", "date", "Date (YYYY-MM-DD, UTC) the version became public."),
         Column("original_language", "code", "ISO 639-1 code of the language the texts are in."),
         Column("languages", "string", "Languages the profile is published in, separated by ' | '."),
         Column("content_hash", "code", "SHA-256 of the frozen content; equals the hash the government validated."),
-        Column("is_sample", "boolean", "True for invented demonstration data that is not an IOM result."),
+        _IS_SAMPLE,
         Column("url", "string", "Permanent web address of this version of the profile."),
     ],
     "answers": [
         *_GOVERNMENT,
-        Column("framework_slug", "code", "Identifier of the indicator framework version the round used."),
-        Column("framework_version", "code", "Version number of that framework."),
-        Column("dimension_code", "integer", "MGI dimension, 1 to 6."),
-        Column("dimension_name", "string", "Short name of the dimension."),
+        _FRAMEWORK_SLUG,
+        _FRAMEWORK_VERSION,
+        _DIMENSION_CODE,
+        _DIMENSION_NAME,
         Column("area_code", "code", "Code of the area (sub-dimension) within the framework."),
         Column("area_name", "string", "Name of the area."),
         Column("indicator_code", "code", "Code of the indicator within its framework version; see equivalences for other versions."),
@@ -105,18 +112,18 @@ COLUMNS: dict[str, list[Column]] = {
         Column("justification", "string", "Why the answer was given, in the original language."),
         Column("evidence", "string", "Articles, sections and documents that support the answer."),
         Column("source_titles", "string", "Titles of the sources cited for the answer, separated by ' | '."),
-        Column("is_sample", "boolean", "True for invented demonstration data that is not an IOM result."),
+        _IS_SAMPLE,
     ],
     "findings": [
         *_GOVERNMENT,
-        Column("framework_slug", "code", "Identifier of the indicator framework version the round used."),
-        Column("dimension_code", "integer", "MGI dimension, 1 to 6."),
-        Column("dimension_name", "string", "Short name of the dimension."),
+        _FRAMEWORK_SLUG,
+        _DIMENSION_CODE,
+        _DIMENSION_NAME,
         Column("kind", "code", "well_developed (a well-developed area) or potential (an area with potential for further development)."),
         Column("position", "integer", "Order of the finding within its dimension and kind, from 0."),
         Column("text", "string", "The finding, in the original language."),
         Column("is_good_practice", "boolean", "True when IOM staff marked the finding as a good-practice example."),
-        Column("is_sample", "boolean", "True for invented demonstration data that is not an IOM result."),
+        _IS_SAMPLE,
     ],
     "context_figures": [
         *_GOVERNMENT,
@@ -127,7 +134,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("figure_year", "integer", "Year the figure refers to."),
         Column("source", "string", "Where the figure comes from."),
         Column("source_url", "string", "Web address of the source."),
-        Column("is_sample", "boolean", "True for invented demonstration data that is not an IOM result."),
+        _IS_SAMPLE,
     ],
 }  # fmt: skip
 

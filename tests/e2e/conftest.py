@@ -17,7 +17,6 @@ after each browser-test module so the tests that run afterwards still find them.
 """
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -26,6 +25,7 @@ from django.urls import reverse
 from indicators import loader
 from indicators.models import Framework
 from profiles import roles
+from tests.tools import require
 
 # Playwright's sync API runs an event loop in the main thread; Django refuses ORM
 # calls from a thread with a running loop unless this is set. It must be set
@@ -53,20 +53,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def _require_chromium() -> None:
-    """In CI a missing browser is a broken machine (fail); on a laptop it is a skip."""
-    if shutil.which(CHROMIUM):
-        return
-    reason = f"Chromium not found at {CHROMIUM}: run `make system-deps` (needs root)."
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     """One headless Chromium for the whole session."""
-    _require_chromium()
+    require(CHROMIUM, f"Chromium not found at {CHROMIUM}: run `make system-deps` (needs root).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

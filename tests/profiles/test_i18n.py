@@ -1,7 +1,6 @@
 """Languages: complete translations, lang/dir attributes, a switcher that keeps the page."""
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from tests import factories
+from tests.tools import require
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 TRANSLATED = ["fr", "es", "ar"]
@@ -78,9 +78,7 @@ def test_catalogues_declare_the_plural_rules_of_their_language():
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_catalogues_compile_with_gnu_msgfmt_checks(lang, tmp_path):
     """msgfmt --check validates format strings and plural forms as gettext tools see them."""
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        pytest.skip("GNU gettext is not installed (compile_translations does not need it)")
+    msgfmt = require("msgfmt", "GNU gettext's msgfmt checks the catalogues: `make system-deps`")
     po = LOCALE / lang / "LC_MESSAGES" / "django.po"
     result = subprocess.run(  # noqa: S603 (fixed arguments)
         [msgfmt, "--check", "-o", str(tmp_path / "django.mo"), str(po)],

@@ -8,7 +8,6 @@ their own (smaller, local) profiles.
 
 import datetime
 import re
-import shutil
 import subprocess
 import unicodedata
 import zlib
@@ -28,16 +27,19 @@ from profiles import pdf, roles, workflow
 from profiles.models import Answer, ContentTranslation, ContextFigure, FileKind, PublicationFile
 from tests import factories
 from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
+from tests.tools import require
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _poppler():
+    require("pdftotext", "poppler-utils reads the PDFs; install it with `make system-deps`")
+
 
 pytestmark = [
     pytest.mark.usefixtures("with_pdfs"),
     # Marked so pytest-django runs these with the other database tests, before the
     # transactional (browser) tests flush the framework data out of the test database.
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not shutil.which("pdftotext"),
-        reason="poppler-utils reads the PDFs; install it with `make system-deps`",
-    ),
 ]
 
 KNOWN = "Health centres serve every migrant regardless of status, per the Health Act 2019."
