@@ -163,7 +163,7 @@ def _new_render():
     """Queue a new publication's rendering: publish a validated assessment (or a correction)."""
     from django.contrib.auth import get_user_model
 
-    from profiles import workflow
+    from profiles import signoff, workflow
     from profiles.models import Assessment, Membership
 
     staff = get_user_model().objects.get(username="sample-staff")
@@ -178,7 +178,8 @@ def _new_render():
         workflow.apply(workflow.SHARE, assessment, by=staff)
         workflow.apply(workflow.SUBMIT, assessment, by=staff)
         sign_off = workflow.SignOffDetails(name="Fault Test", title="Director",
-                                           ministry="Interior", statement="Validated.")  # fmt: skip
+                                           ministry="Interior", statement="Validated.",
+                                           reviewed_hash=signoff.current_hash(assessment))  # fmt: skip
         workflow.apply(workflow.VALIDATE, assessment, by=validator.user, sign_off=sign_off)
     workflow.apply(workflow.PUBLISH, assessment, by=staff)  # queues the render on commit
     return assessment.publications.latest("version")

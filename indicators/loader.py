@@ -6,6 +6,10 @@ indicator code). The whole set of files is validated before anything is written,
 and written in one transaction, so a malformed file leaves the database exactly
 as it was. Indicators missing from a file are retired, never deleted, so old
 assessments keep their questions.
+
+After a sync that changed stored framework text commits, `signals.framework_changed`
+is sent with the frameworks concerned, so apps whose content quotes that text
+(a validated assessment's signed content) can react without this app knowing them.
 """
 
 import csv
@@ -16,6 +20,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from indicators import signals
 from indicators.models import (
     Area,
     Dimension,
@@ -63,6 +68,13 @@ class SyncReport:
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     retired: Counter = field(default_factory=Counter)
+    #: Framework pk -> codes of its indicators added, changed or retired. A framework
+    #: whose own, dimension or area text changed is here too, perhaps with no codes.
+    changed: dict[int, set[str]] = field(default_factory=dict)
+
+    def changes(self) -> int:
+        """How many rows were created, updated or retired so far."""
+        return sum(self.created.values()) + sum(self.updated.values()) + sum(self.retired.values())
 
     def lines(self) -> list[str]:
         """Human-readable summary, one line per kind of object."""
@@ -355,10 +367,13 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
 
     frameworks: dict[str, Framework] = {}
     for fw in plan.frameworks:  # previous versions are listed first in frameworks.csv order
+        before = report.changes()
         frameworks[fw["slug"]] = _upsert(Framework, report, "framework", {"slug": fw["slug"]}, {
             "name": fw["name"], "level": fw["level"], "version": fw["version"], "year": fw["year"],
             "status": fw["status"], "wording_note": fw["wording_note"],
         })  # fmt: skip
+        if report.changes() != before:
+            report.changed.setdefault(frameworks[fw["slug"]].pk, set())
     for fw in plan.frameworks:
         framework = frameworks[fw["slug"]]
         previous = frameworks.get(fw["previous"])
@@ -368,6 +383,8 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
 
     for fw in plan.frameworks:
         framework = frameworks[fw["slug"]]
+        before_framework = report.changes()
+        changed_codes: set[str] = set()
         dims = {
             d["code"]: _upsert(Dimension, report, "dimension",
                                {"framework": framework, "code": d["code"]},
@@ -390,21 +407,30 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
         per_area: Counter = Counter()
         for item in plan.indicators[fw["slug"]]:
             per_area[item["area_code"]] += 1
+            before = report.changes()
             indicator = _upsert(
                 Indicator, report, "indicator", {"framework": framework, "code": item["code"]},
                 {"area": areas[item["area_code"]], "question": item["question"],
                  "guidance": item["guidance"], "i18n": item["i18n"],
                  "position": per_area[item["area_code"]], "retired_at": None},
             )  # fmt: skip
-            _set_mapping(indicator, "gcm_objectives", [gcm[n] for n in item["gcm"]], report)
-            _set_mapping(indicator, "sdg_domains", [sdg[c] for c in item["sdg"]], report)
+            remapped = _set_mapping(
+                indicator, "gcm_objectives", [gcm[n] for n in item["gcm"]], report
+            )
+            remapped |= _set_mapping(
+                indicator, "sdg_domains", [sdg[c] for c in item["sdg"]], report
+            )
+            if remapped or report.changes() != before:
+                changed_codes.add(item["code"])
             in_file.add(item["code"])
-        retired = (
-            Indicator.objects.filter(framework=framework, retired_at__isnull=True)
-            .exclude(code__in=in_file)
-            .update(retired_at=now)
+        retiring = Indicator.objects.filter(framework=framework, retired_at__isnull=True).exclude(
+            code__in=in_file
         )
+        changed_codes.update(retiring.values_list("code", flat=True))
+        retired = retiring.update(retired_at=now)
         report.retired["indicator"] += retired
+        if changed_codes or report.changes() != before_framework:
+            report.changed.setdefault(framework.pk, set()).update(changed_codes)
 
     # Equivalents last: they point into the previous version, which exists by now.
     for fw in plan.frameworks:
@@ -416,17 +442,27 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
         )
         for item in plan.indicators[fw["slug"]]:
             wanted = codes.get(item["equivalent_code"]) if item["equivalent_code"] else None
-            Indicator.objects.filter(framework=frameworks[fw["slug"]], code=item["code"]).exclude(
-                equivalent_id=wanted
-            ).update(equivalent_id=wanted)
+            if (
+                Indicator.objects.filter(framework=frameworks[fw["slug"]], code=item["code"])
+                .exclude(equivalent_id=wanted)
+                .update(equivalent_id=wanted)
+            ):
+                report.changed.setdefault(frameworks[fw["slug"]].pk, set()).add(item["code"])
 
     if dry_run:
         transaction.set_rollback(True)
+    elif report.changed:
+        changed = {pk: sorted(codes) for pk, codes in report.changed.items()}
+        transaction.on_commit(
+            lambda: signals.framework_changed.send(
+                sender=Framework, framework_ids=sorted(changed), indicator_codes=changed
+            )
+        )
     return report
 
 
-def _set_mapping(indicator: Indicator, name: str, targets: list, report: SyncReport) -> None:
-    """Replace an indicator's mapping if it differs; a change counts as an update."""
+def _set_mapping(indicator: Indicator, name: str, targets: list, report: SyncReport) -> bool:
+    """Replace an indicator's mapping if it differs (a change counts as an update)."""
     manager = getattr(indicator, name)
     current = set(manager.values_list("pk", flat=True))
     wanted = {t.pk for t in targets}
@@ -434,3 +470,4 @@ def _set_mapping(indicator: Indicator, name: str, targets: list, report: SyncRep
         manager.set(targets)
         if current:
             report.updated["indicator"] += 1
+    return current != wanted

@@ -7,6 +7,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from mgi_portal import two_factor
+from profiles import admin_shortcut
 from profiles import views as profile_views
 from profiles.sitemaps import SITEMAPS
 
@@ -19,6 +20,12 @@ urlpatterns = [
     path("api/", include("profiles.api.urls")),
     # Before the admin's own URLs so the admin's catch-all does not take it.
     path(f"{settings.MGI_ADMIN_PATH}two-factor/", two_factor.two_factor, name="two_factor"),
+    # The admin's "view on site" shortcut, with the same converters as Django's own
+    # pattern (which it shadows), so no address reaches the unscoped view.
+    path(
+        f"{settings.MGI_ADMIN_PATH}r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_shortcut.view_on_site),
+    ),
     path(settings.MGI_ADMIN_PATH, admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

@@ -18,6 +18,7 @@ dimension and area (`forms.AnswerSheet`), findings, sources, context figures,
 narrative, follow-ups, the workflow buttons, the consultation and the history.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,10 +31,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Dimension, Indicator
-from profiles import consultation, workflow
+from profiles import consultation, signoff, workflow
 from profiles import content as profile_content
 from profiles.admin_spreadsheet import SpreadsheetAdminMixin
 from profiles.forms import (
+    AnswerPartForm,
     AssessmentForm,
     CommentForm,
     NoteForm,
@@ -47,7 +49,6 @@ from profiles.forms import (
 from profiles.models import (
     LANGUAGE_CHOICES,
     Answer,
-    AnswerValue,
     Assessment,
     ConsultationComment,
     ContentTranslation,
@@ -108,6 +109,14 @@ def _scoped(model, request):
     if isinstance(model_admin, ScopedAdmin):
         return model_admin.scope(request, model._default_manager.all())
     return None
+
+
+def autocomplete_target(request) -> str:
+    """The `model.field` whose choices an admin autocomplete request searches, or ""."""
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return ""
+    return f"{request.GET.get('model_name', '')}.{request.GET.get('field_name', '')}"
 
 
 def error_text(error: Exception) -> str:
@@ -196,6 +205,16 @@ class ContentAdmin(ScopedAdmin):
         if db_field.name == "assessment":
             kwargs["queryset"] = editable_assessments(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A part stays with the assessment it was made for: moving it would carry its
+        # links (an answer's sources, progress on a finding) into another assessment.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "assessment"] if obj is not None else fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        request._mgi_object = obj  # for choices that depend on the part's assessment
+        return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         assessment = Assessment.objects.select_for_update().get(pk=obj.assessment_id)
@@ -393,6 +412,7 @@ class AssessmentAdmin(SpreadsheetAdminMixin, ScopedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
+        request._mgi_parent = obj  # the `previous` choices depend on the assessment
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"request": request})
 
@@ -412,10 +432,28 @@ class AssessmentAdmin(SpreadsheetAdminMixin, ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "previous":
-            kwargs["queryset"] = self.scope(request, Assessment.objects.all()).select_related(
-                "government"
-            )
+            # The rule itself is `Assessment.clean`; these are the choices that pass it.
+            obj = getattr(request, "_mgi_parent", None)
+            candidates = self.scope(request, Assessment.objects.all()).select_related("government")
+            if obj is None:
+                # New assessment, government not chosen yet: rounds nobody follows up.
+                kwargs["queryset"] = candidates.filter(follow_up__isnull=True)
+            else:
+                # This government's earlier rounds, offered as a plain list.
+                kwargs["queryset"] = candidates.filter(
+                    Q(follow_up__isnull=True) | Q(follow_up=obj),
+                    government_id=obj.government_id,
+                    year__lt=obj.year,
+                    round_number__lt=obj.round_number,
+                ).order_by("-year")
+                kwargs["widget"] = forms.Select
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_target(request) == "assessment.previous":
+            queryset = queryset.filter(follow_up__isnull=True)
+        return queryset, may_have_duplicates
 
     # Saving: one revision check (in the form, under a row lock), one bump.
 
@@ -549,10 +587,11 @@ class AssessmentAdmin(SpreadsheetAdminMixin, ScopedAdmin):
         return self._back(obj)
 
     def sign_off_view(self, request, object_id):
-        """The validator's page: the content being validated, and the sign-off form."""
+        """The validator's page: every text the signature covers, and the sign-off form."""
         obj = self._visible(request, object_id)
         allowed = workflow.VALIDATE in workflow.available(obj, request.user)
-        form = SignOffForm(request.POST or None)
+        review = signoff.review(obj)
+        form = SignOffForm(request.POST or None, initial={"reviewed_hash": review.content_hash})
         if request.method == "POST":
             if not allowed:
                 raise PermissionDenied
@@ -566,26 +605,23 @@ class AssessmentAdmin(SpreadsheetAdminMixin, ScopedAdmin):
                     )
                 except (workflow.InvalidTransition, PermissionDenied, ValidationError) as error:
                     messages.error(request, error_text(error))
+                    # Show the content as it is now, with its hash, keeping what they typed.
+                    form = SignOffForm(
+                        initial={**form.cleaned_data, "reviewed_hash": review.content_hash}
+                    )
                 else:
                     messages.success(request, _("You validated this assessment."))
                     return self._back(obj)
-        content = profile_content.build(obj)
-        labels = dict(AnswerValue.choices)
-        for dimension in content["dimensions"]:
-            for area in dimension["areas"]:
-                for item in area["indicators"]:
-                    item["answer_label"] = labels.get(item["answer"], "")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Validate: %(title)s") % {"title": obj.title},
             "opts": self.opts,
             "original": obj,
             "assessment": obj,
-            "content": content,
+            "review": review,
             "form": form,
             "allowed": allowed,
-            "languages": [obj.original_language, *content["translations"]],
-            "sources": {s["id"]: s for s in content["sources"]},
+            "sources": {s["id"]: s for s in review.content["sources"]},
         }
         return TemplateResponse(request, "admin/profiles/assessment/sign_off.html", context)
 
@@ -713,11 +749,20 @@ class AssessmentAdmin(SpreadsheetAdminMixin, ScopedAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(ContentAdmin):
+    form = AnswerPartForm
     list_display = ["indicator", "assessment", "value"]
     list_filter = ["value", "assessment__government__level"]
     list_select_related = ["indicator", "assessment__government"]
     search_fields = ["indicator__code", "justification", "assessment__government__slug"]
     autocomplete_fields = ["assessment", "indicator", "sources"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        obj = getattr(request, "_mgi_object", None)
+        if db_field.name == "sources" and obj is not None:
+            # An answer's page: exactly its assessment's sources (AnswerPartForm checks it).
+            kwargs["queryset"] = Source.objects.filter(assessment_id=obj.assessment_id)
+            kwargs["widget"] = forms.SelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Finding)
@@ -729,7 +774,18 @@ class FindingAdmin(ContentAdmin):
     autocomplete_fields = ["assessment", "dimension"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if sees_all(request.user) else ["is_good_practice"]
+        fields = super().get_readonly_fields(request, obj)
+        return fields if sees_all(request.user) else [*fields, "is_good_practice"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_target(request) == "followup.finding":
+            # Areas for development of rounds that an editable round follows up.
+            queryset = queryset.filter(
+                kind=FindingKind.POTENTIAL,
+                assessment__follow_up__in=editable_assessments(request),
+            )
+        return queryset, may_have_duplicates
 
 
 @admin.register(Source)
@@ -739,6 +795,12 @@ class SourceAdmin(ContentAdmin):
     list_select_related = ["assessment__government"]
     search_fields = ["title", "issuer"]
     autocomplete_fields = ["assessment"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_target(request) == "answer.sources":
+            queryset = queryset.filter(assessment__in=editable_assessments(request))
+        return queryset, may_have_duplicates
 
 
 @admin.register(ContextFigure)
@@ -756,6 +818,16 @@ class FollowUpAdmin(ContentAdmin):
     list_filter = ["progress"]
     list_select_related = ["finding", "assessment__government"]
     autocomplete_fields = ["assessment", "finding"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        obj = getattr(request, "_mgi_object", None)
+        if db_field.name == "finding" and obj is not None:
+            # A progress record's page: the areas for development of its previous round.
+            kwargs["queryset"] = Finding.objects.filter(
+                assessment_id=obj.assessment.previous_id, kind=FindingKind.POTENTIAL
+            )
+            kwargs["widget"] = forms.Select
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ContentTranslation)
@@ -776,9 +848,15 @@ class ContentTranslationAdmin(ContentAdmin):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(ReadOnlyAdmin):
-    list_display = ["assessment", "transition", "from_status", "to_status", "by", "at"]
+    list_display = ["assessment", "transition", "from_status", "to_status", "by_whom", "at"]
     list_filter = ["transition", "to_status"]
     list_select_related = ["assessment__government", "by"]
+    fields = ["assessment", "transition", "from_status", "to_status", "by_whom", "at", "note"]
+    readonly_fields = ["by_whom"]
+
+    @admin.display(description=gettext_lazy("by"), ordering="by")
+    def by_whom(self, obj):
+        return obj.by if obj.by_id else _("system")  # empty `by`: the portal itself
 
 
 @admin.register(ConsultationComment)

@@ -289,7 +289,9 @@ class SpreadsheetAdminMixin:
             return TemplateResponse(request, self.spreadsheet_template, context, status=400)
         upload = form.cleaned_data["file"]
         data = upload.read()
-        filename = upload.name
+        # Only the name itself is kept: it is shown in the preview, kept in the
+        # session and written to the admin log, so it must never carry a path.
+        filename = spreadsheets.clean_filename(upload.name)
         try:
             plan = spreadsheets.plan(assessment, data, filename=filename, by=request.user)
         except workflow.NotEditable as exc:
@@ -300,7 +302,11 @@ class SpreadsheetAdminMixin:
             return response
         sweep_uploads()  # others' abandoned previews
         token = secrets.token_urlsafe(24)
-        extension = filename.rsplit(".", 1)[-1].lower()
+        extension = filename.rsplit(".", 1)[-1].lower()  # "xlsx" or "csv": plan() read it
+        if extension not in CONTENT_TYPES:
+            raise PermissionDenied(
+                _("Upload an .xlsx or .csv file (got “%(name)s”).") % {"name": filename}
+            )
         stored = default_storage.save(
             f"{UPLOAD_FOLDER}/{assessment.pk}/{token}.{extension}", ContentFile(data)
         )

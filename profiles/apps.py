@@ -10,6 +10,11 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Governments and profiles")
 
     def ready(self) -> None:
-        from profiles import roles
+        from indicators.signals import framework_changed
+        from profiles import roles, workflow
 
         post_migrate.connect(roles.ensure_groups, sender=self)
+        # Validated content quoting changed framework text goes back to the validator.
+        framework_changed.connect(
+            workflow.send_back_after_framework_change, dispatch_uid="profiles.revalidate"
+        )

@@ -20,6 +20,7 @@ from profiles.models import (
     ContentTranslation,
     Finding,
     FollowUp,
+    Publication,
 )
 
 CONTENT_FORMAT = 1
@@ -69,7 +70,7 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
     original text) are included under `translations`.
     """
     assessment = (
-        Assessment.objects.select_related("government", "framework", "previous")
+        Assessment.objects.select_related("government", "framework")
         .prefetch_related(
             Prefetch(
                 "answers",
@@ -82,15 +83,16 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
             "context_figures",
             Prefetch(
                 "follow_ups",
-                queryset=FollowUp.objects.select_related("finding__dimension").order_by(
-                    "finding__dimension__code", "finding__position", "pk"
-                ),
+                queryset=FollowUp.objects.only(
+                    "assessment_id", "finding_id", "progress", "note"
+                ).order_by("pk"),
             ),
         )
         .get(pk=assessment.pk)
     )
     government = assessment.government
     framework = assessment.framework
+    earlier = published_earlier_round(assessment)
     answers = {a.indicator_id: a for a in assessment.answers.all()}
     findings = defaultdict(list)
     for finding in assessment.findings.all():
@@ -118,7 +120,7 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
         },
         "year": assessment.year,
         "round": assessment.round_number,
-        "previous_year": assessment.previous.year if assessment.previous else None,
+        "previous_year": earlier["year"] if earlier else None,
         "framework": {
             "slug": framework.slug,
             "name": framework.name,
@@ -185,20 +187,67 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
             }
             for f in assessment.context_figures.all()
         ],
-        "follow_ups": [
-            {
-                "dimension": f.finding.dimension.code,
-                "finding": f.finding.text,
-                "progress": f.progress,
-                "note": f.note,
-            }
-            for f in assessment.follow_ups.all()
-        ],
+        "follow_ups": _follow_ups(assessment, earlier),
     }
     content["translations"] = (
         current_translations(assessment, content) if include_translations else {}
     )
     return content
+
+
+def published_earlier_round(assessment: Assessment) -> dict | None:
+    """The earlier round as the public last saw it: its newest live publication's content.
+
+    A follow-up round reports progress on the earlier round's findings, and that
+    report becomes public with the follow-up. So it may quote the earlier round only
+    as it was published: never its live rows, which may be a draft correction or a
+    round that was never published. None when the earlier round has no live
+    publication (then the follow-up shows no progress list and no earlier year).
+    """
+    if assessment.previous_id is None:
+        return None
+    publication = (
+        Publication.objects.live()
+        .filter(assessment_id=assessment.previous_id)
+        .only("year", "version", "content")
+        .order_by("-version")
+        .first()
+    )
+    if publication is None:
+        return None
+    return {
+        "year": publication.year,
+        "version": publication.version,
+        "findings": {
+            finding["id"]: {**finding, "dimension": dimension["code"]}
+            for dimension in publication.content["dimensions"]
+            for finding in dimension["findings"]
+        },
+    }
+
+
+def _follow_ups(assessment: Assessment, earlier: dict | None) -> list[dict]:
+    """Progress on the earlier round's published areas for development, in its order.
+
+    A progress record whose finding is not in the published earlier round (added by
+    a correction in progress, or the round was never public) is left out: its text
+    has not been published and must not become public through this round.
+    """
+    if earlier is None:
+        return []
+    published = earlier["findings"]
+    order = {finding_id: position for position, finding_id in enumerate(published)}
+    rows = [f for f in assessment.follow_ups.all() if f.finding_id in published]
+    rows.sort(key=lambda f: order[f.finding_id])
+    return [
+        {
+            "dimension": published[f.finding_id]["dimension"],
+            "finding": published[f.finding_id]["text"],
+            "progress": f.progress,
+            "note": f.note,
+        }
+        for f in rows
+    ]
 
 
 def _indicator(indicator: Indicator, answer: Answer | None) -> dict:

@@ -268,6 +268,28 @@ class AssessmentForm(forms.ModelForm):
         return cleaned
 
 
+class AnswerPartForm(forms.ModelForm):
+    """One answer on its own admin page: its sources must be its assessment's own.
+
+    (A model's `clean()` cannot see many-to-many choices before they are saved, so
+    this rule is here, and in a database trigger, migration 0004.)
+    """
+
+    class Meta:
+        model = Answer
+        fields = ["assessment", "indicator", "value", "justification", "evidence", "sources"]
+
+    def clean(self):
+        cleaned = super().clean()
+        assessment = cleaned.get("assessment") or (
+            self.instance.assessment if self.instance.assessment_id else None
+        )
+        sources = cleaned.get("sources") or []
+        if assessment is not None and any(s.assessment_id != assessment.pk for s in sources):
+            self.add_error("sources", _("Choose sources of this answer's own assessment."))
+        return cleaned
+
+
 class NoteForm(forms.Form):
     """A transition's note (a reason, recorded in the audit row and emailed)."""
 
@@ -287,6 +309,8 @@ class SignOffForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         initial=_("The government validates the content of this profile as shown on this page."),
     )
+    # The fingerprint of the content the page showed; the workflow refuses any other.
+    reviewed_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
 
 class PublishForm(forms.Form):

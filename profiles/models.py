@@ -8,8 +8,9 @@ forgotten filter. Only `profiles.workflow` changes an assessment's status.
 """
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -280,12 +281,43 @@ class Assessment(TimeStamped):
                 "level": self.government.get_level_display().lower()
             }
         if self.previous_id and self.government_id:
-            if self.previous.government_id != self.government_id:
-                errors["previous"] = _("The previous round must be the same government's.")
-            elif self.year and self.previous.year >= self.year:
-                errors["previous"] = _("The previous round must be from an earlier year.")
+            problem = self.previous_round_problem(self.previous)
+            if problem:
+                errors["previous"] = problem
+            elif (
+                self.pk
+                and self.follow_ups.exclude(finding__assessment_id=self.previous_id).exists()
+            ):
+                errors["previous"] = _(
+                    "Progress is recorded on the findings of another previous round: delete "
+                    "those progress records before choosing a different previous round."
+                )
+        if self.pk and self.government_id:
+            later = Assessment.objects.filter(previous_id=self.pk).exclude(pk=self.pk).first()
+            if later is not None and later.previous_round_problem(self):
+                errors[NON_FIELD_ERRORS] = _(
+                    "%(later)s follows this round, so this round must stay the same "
+                    "government's, with an earlier year and a lower round number."
+                ) % {"later": later}
         if errors:
             raise ValidationError(errors)
+
+    def previous_round_problem(self, previous: "Assessment") -> str:
+        """Why `previous` cannot be this assessment's previous round ("" if it can).
+
+        A follow-up round builds on an earlier round of the same government: its
+        progress records and profile quote that round's findings, so a round of
+        another government would carry that government's (perhaps unpublished) text.
+        """
+        if previous.pk is not None and previous.pk == self.pk:
+            return _("An assessment cannot be its own previous round.")
+        if previous.government_id != self.government_id:
+            return _("The previous round must be the same government's.")
+        if self.year and previous.year >= self.year:
+            return _("The previous round must be from an earlier year.")
+        if self.round_number and previous.round_number >= self.round_number:
+            return _("The previous round must have a lower round number.")
+        return ""
 
     @property
     def is_editable(self) -> bool:
@@ -316,7 +348,8 @@ class Answer(TimeStamped):
     """An assessment's answer to one indicator of its framework.
 
     A database trigger (migration 0002) refuses an answer to an indicator of
-    another framework, whatever path writes it.
+    another framework, whatever path writes it; another (migration 0004) refuses
+    a source of another assessment among its `sources`.
     """
 
     assessment = models.ForeignKey(
@@ -459,6 +492,25 @@ class FollowUp(TimeStamped):
     def __str__(self) -> str:
         return f"{self.finding} → {self.get_progress_display()}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not (self.assessment_id and self.finding_id):
+            return
+        previous_id = self.assessment.previous_id
+        if previous_id is None:
+            raise ValidationError(
+                {"finding": _("This assessment has no previous round to record progress on.")}
+            )
+        if self.finding.assessment_id != previous_id:
+            raise ValidationError(
+                {"finding": _("Choose a finding of this assessment's previous round.")}
+            )
+        if self.finding.kind != FindingKind.POTENTIAL:
+            raise ValidationError(
+                {"finding": _("Progress is recorded on areas with potential for development.")}
+            )
+
 
 class SourceKind(models.TextChoices):
     """What kind of document a source is."""
@@ -597,12 +649,15 @@ class StatusChange(models.Model):
     transition = models.CharField(_("transition"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, choices=AssessmentStatus)
     to_status = models.CharField(_("to"), max_length=20, choices=AssessmentStatus)
+    # Empty means the portal itself (e.g. after a framework change). Users who took a
+    # step cannot be deleted (deactivate them), so an empty `by` never hides a person.
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         related_name="+",
         verbose_name=_("by"),
+        help_text=_("Empty: the portal itself (system)."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
@@ -675,6 +730,18 @@ class ConsultationComment(TimeStamped):
     def __str__(self) -> str:
         return self.text[:60]
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.assessment_id
+            and self.indicator_id
+            and self.indicator.framework_id != self.assessment.framework_id
+        ):
+            raise ValidationError(
+                {"indicator": _("This indicator is not part of the assessment's framework.")}
+            )
+
 
 class SignOff(models.Model):
     """The government's validation of the exact content identified by `content_hash`."""
@@ -711,6 +778,20 @@ class PublicationQuerySet(models.QuerySet):
         """Publications the public may see: released, fully rendered, not withdrawn."""
         at = at or timezone.now()
         return self.filter(release_at__lte=at, ready_at__isnull=False, withdrawn_at__isnull=True)
+
+    def withdrawn_after_release(self) -> "PublicationQuerySet":
+        """Withdrawn publications that the public could read before the withdrawal.
+
+        Only these answer 410 with their reason. One withdrawn while still under
+        embargo, or before its files were ready, was never public, so its URLs
+        answer 404 like anything that never existed.
+        """
+        return self.filter(
+            withdrawn_at__isnull=False,
+            ready_at__isnull=False,
+            release_at__lt=F("withdrawn_at"),
+            ready_at__lt=F("withdrawn_at"),
+        )
 
     def latest_per_government(self, *, at=None) -> "PublicationQuerySet":
         """The newest live publication of each government."""

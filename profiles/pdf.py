@@ -459,7 +459,7 @@ def download(request: HttpRequest, slug: str, year: int, version: int, language:
     """A live publication's stored PDF: one query, strong ETag, cacheable for a year.
 
     Drafts, embargoed and unrendered versions have no PDF here (404); a
-    withdrawn version answers 410 Gone.
+    withdrawn version that was once public answers 410 Gone.
     """
     live = Publication.objects.live().filter(government__slug=slug, year=year, version=version)
     stored = (
@@ -468,13 +468,8 @@ def download(request: HttpRequest, slug: str, year: int, version: int, language:
         .first()
     )
     if stored is None:
-        withdrawn = Publication.objects.filter(
-            government__slug=slug,
-            year=year,
-            version=version,
-            release_at__lte=timezone.now(),
-            ready_at__isnull=False,
-            withdrawn_at__isnull=False,
+        withdrawn = Publication.objects.withdrawn_after_release().filter(
+            government__slug=slug, year=year, version=version
         )
         if language in PDF_LANGUAGES and withdrawn.exists():
             return HttpResponseGone(_("This version of the profile was withdrawn."))

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Dimension, Framework, Indicator, Level
-from profiles import roles, workflow
+from profiles import roles, signoff, workflow
 from profiles.models import (
     Answer,
     AnswerValue,
@@ -285,6 +285,7 @@ def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
                 title="Director of Migration Policy (sample)",
                 ministry="Ministry of the Interior (sample)",
                 statement="On behalf of the government, I validate this (sample) profile.",
+                reviewed_hash=signoff.current_hash(assessment),
             )
         if name == "revise":
             # A correction: edit one justification while the assessment is a draft again.

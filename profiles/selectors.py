@@ -222,8 +222,8 @@ def profile_family(
 def withdrawn_publication(
     *, slug: str, year: int | None = None, version: int | None = None
 ) -> Publication | None:
-    """The withdrawn publication a URL names, if the URL names nothing live (for a 410)."""
-    rows = Publication.objects.filter(government__slug=slug, withdrawn_at__isnull=False)
+    """The once-public, withdrawn publication a URL names, if it names nothing live (a 410)."""
+    rows = Publication.objects.withdrawn_after_release().filter(government__slug=slug)
     if year is not None:
         rows = rows.filter(year=year)
     if version is not None:

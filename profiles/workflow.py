@@ -6,6 +6,11 @@ government's validator signs off (or returns it with reasons); staff publish the
 validated content, now or at an agreed embargo time. A correction after
 publication starts a new draft whose next publication is a new version.
 
+Validated content that no longer matches its sign-off (e.g. the framework's
+wording changed, `indicators.signals.framework_changed`) cannot be published; it
+goes back to the validator instead (`revalidate`, by staff or by the portal
+itself), with the reason in the audit row.
+
 Every transition is permission-checked (Django permissions for IOM staff, a
 per-government Membership for government officials), runs in one transaction
 with the row locked, leaves a StatusChange audit row, and sends its emails only
@@ -13,6 +18,7 @@ after commit.
 """
 
 import datetime
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from profiles import content as profile_content
 from profiles import publishing
@@ -41,6 +47,7 @@ from profiles.models import (
 from profiles.models import AssessmentStatus as S
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 class InvalidTransition(Exception):
@@ -84,6 +91,11 @@ class Transition:
     target: str
     allowed: Callable[[User, Assessment], bool]
     note_required: bool = False
+    #: Offered only while the content's hash equals (True) or differs from (False) the
+    #: hash of the sign-off awaiting publication; None: either way.
+    sign_off_current: bool | None = None
+    #: The portal itself may apply it (`by=None`, recorded as "system").
+    by_system: bool = False
 
 
 SHARE = Transition(
@@ -108,7 +120,12 @@ VALIDATE = Transition(
 )  # fmt: skip
 PUBLISH = Transition(
     "publish", gettext_lazy("Publish"), frozenset({S.VALIDATED}),
-    S.PUBLISHED, is_staff_with("profiles.publish_assessment"),
+    S.PUBLISHED, is_staff_with("profiles.publish_assessment"), sign_off_current=True,
+)  # fmt: skip
+REVALIDATE = Transition(
+    "revalidate", gettext_lazy("Send back for validation"), frozenset({S.VALIDATED}),
+    S.SUBMITTED, is_staff_with("profiles.publish_assessment"), sign_off_current=False,
+    by_system=True,
 )  # fmt: skip
 REVISE = Transition(
     "revise", gettext_lazy("Start a correction"), frozenset({S.PUBLISHED}),
@@ -119,15 +136,36 @@ WITHDRAW = Transition(
     S.WITHDRAWN, is_staff_with("profiles.withdraw_publication"), note_required=True,
 )  # fmt: skip
 
-TRANSITIONS = (SHARE, REOPEN, SUBMIT, RETURN, VALIDATE, PUBLISH, REVISE, WITHDRAW)
+TRANSITIONS = (SHARE, REOPEN, SUBMIT, RETURN, VALIDATE, PUBLISH, REVALIDATE, REVISE, WITHDRAW)
 BY_NAME = {t.name: t for t in TRANSITIONS}
 
 
 def available(assessment: Assessment, user: User) -> list[Transition]:
     """Transitions `user` may apply to `assessment` now."""
-    return [
+    found = [
         t for t in TRANSITIONS if assessment.status in t.sources and t.allowed(user, assessment)
     ]
+    if any(t.sign_off_current is not None for t in found):
+        current = signed_content_is_current(assessment)
+        found = [t for t in found if t.sign_off_current in (None, current)]
+    return found
+
+
+def pending_sign_off(assessment: Assessment) -> SignOff | None:
+    """The sign-off the next publication would use: the newest not yet published."""
+    return (
+        SignOff.objects.filter(assessment=assessment, publication__isnull=True)
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+
+
+def signed_content_is_current(assessment: Assessment) -> bool:
+    """Whether the content now is exactly what the pending sign-off validated."""
+    sign_off = pending_sign_off(assessment)
+    return sign_off is not None and sign_off.content_hash == profile_content.digest(
+        profile_content.build(assessment)
+    )
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
@@ -174,14 +212,19 @@ def bump_revision(assessment: Assessment) -> None:
     assessment.refresh_from_db(fields=["revision", "updated_at"])
 
 
+class ContentChanged(ValidationError):
+    """The content changed after the validator's page showed it; they must review it again."""
+
+
 @dataclass(frozen=True)
 class SignOffDetails:
-    """What a validator states when signing off."""
+    """What a validator states when signing off, and the hash of the content they were shown."""
 
     name: str
     title: str
     ministry: str
     statement: str
+    reviewed_hash: str
 
 
 @transaction.atomic
@@ -189,7 +232,7 @@ def apply(
     transition: Transition,
     assessment: Assessment,
     *,
-    by: User,
+    by: User | None,
     note: str = "",
     sign_off: SignOffDetails | None = None,
     release_at: datetime.datetime | None = None,
@@ -198,7 +241,8 @@ def apply(
 
     Raises InvalidTransition (wrong status), PermissionDenied (not allowed for this
     user and government) or ValidationError (missing note, incomplete assessment,
-    unresolved comments, content changed since sign-off).
+    unresolved comments, content changed since sign-off). `by=None` is the portal
+    itself, for the transitions it may apply (`by_system`).
     """
     assessment = (
         Assessment.objects.select_for_update().select_related("government").get(pk=assessment.pk)
@@ -208,12 +252,23 @@ def apply(
             _("Cannot %(action)s an assessment that is %(status)s.")
             % {"action": transition.name, "status": assessment.get_status_display().lower()}
         )
-    if not transition.allowed(by, assessment):
+    if not (transition.by_system if by is None else transition.allowed(by, assessment)):
         raise PermissionDenied(
             _("You may not %(action)s this assessment.") % {"action": transition.name}
         )
     if transition.note_required and not note.strip():
         raise ValidationError(_("Give a reason: it is recorded and shown to the people concerned."))
+    if transition.sign_off_current is not None and (
+        signed_content_is_current(assessment) != transition.sign_off_current
+    ):
+        raise ValidationError(
+            _(
+                "The content changed after the government validated it, so it needs a new "
+                "sign-off: send it back for validation."
+            )
+            if transition.sign_off_current
+            else _("The content is still what the government validated: publish it.")
+        )
 
     if transition is SUBMIT:
         ensure_ready_for_validation(assessment)
@@ -231,6 +286,9 @@ def apply(
 
         caching.public_content_changed()  # after commit: cached pages forget it
         opendata.schedule_rebuild()  # after commit: drop it from the dataset at /data/
+    elif transition is REVALIDATE and (by is not None or not note.strip()):
+        # The reason first, then staff's own words if any (the portal names what changed).
+        note = "\n\n".join(filter(None, [stale_sign_off_reason(), note.strip()]))
 
     old = assessment.status
     assessment.status = transition.target
@@ -268,13 +326,25 @@ def ensure_ready_for_validation(assessment: Assessment) -> None:
 
 
 def record_sign_off(assessment: Assessment, *, by: User, details: SignOffDetails) -> SignOff:
-    """Store who validated what: the SHA-256 of the exact content at this moment."""
+    """Store who validated what: the SHA-256 of the exact content at this moment.
+
+    Refused (ContentChanged) unless that hash is the one the validator's page
+    showed (`details.reviewed_hash`, see `profiles.signoff`): otherwise they would
+    sign text that changed after they read it.
+    """
     missing = [
         f for f in ("name", "title", "ministry", "statement") if not getattr(details, f).strip()
     ]
     if missing:
         raise ValidationError(_("The sign-off needs: %(fields)s.") % {"fields": ", ".join(missing)})
     content = profile_content.build(assessment)
+    if details.reviewed_hash != profile_content.digest(content):
+        raise ContentChanged(
+            _(
+                "The content changed after this page showed it to you, so it was not validated. "
+                "Review the content again, then sign off."
+            )
+        )
     return SignOff.objects.create(
         assessment=assessment,
         validator=by,
@@ -294,6 +364,7 @@ def notify(assessment_id: int, transition_name: str, note: str) -> None:
         "share": [GovernmentRole.FOCAL_POINT],
         "submit": [GovernmentRole.VALIDATOR],
         "publish": [GovernmentRole.FOCAL_POINT, GovernmentRole.VALIDATOR],
+        "revalidate": [GovernmentRole.VALIDATOR],
         "withdraw": [GovernmentRole.FOCAL_POINT, GovernmentRole.VALIDATOR],
     }.get(transition_name, [])
     officials = User.objects.filter(
@@ -315,3 +386,59 @@ def notify(assessment_id: int, transition_name: str, note: str) -> None:
     if note:
         body += "\n\n" + _("Note: %(note)s") % {"note": note}
     send_mail(subject, body, None, emails)
+
+
+# --- After a framework change ---------------------------------------------------------
+
+
+def stale_sign_off_reason(indicator_codes: list[str] | None = None) -> str:
+    """The audit note of `revalidate`: why the validator must look at the content again.
+
+    `indicator_codes` is given when the framework changed (see
+    `indicators.signals.framework_changed`); None when staff send it back by hand.
+    """
+    if indicator_codes is None:
+        return _(
+            "The content changed after the government's sign-off (for example, the "
+            "framework's wording was updated), so it is no longer what was validated: "
+            "please review and validate again."
+        )
+    if not indicator_codes:
+        return _(
+            "The framework text (its name, version, dimensions or areas) changed after "
+            "sign-off: please review and validate again."
+        )
+    shown = ", ".join(indicator_codes[:10])
+    if len(indicator_codes) > 10:
+        shown += " " + _("and %(count)d more") % {"count": len(indicator_codes) - 10}
+    return ngettext(
+        "The framework text changed after sign-off (indicator %(codes)s): "
+        "please review and validate again.",
+        "The framework text changed after sign-off (indicators %(codes)s): "
+        "please review and validate again.",
+        len(indicator_codes),
+    ) % {"codes": shown}
+
+
+def send_back_after_framework_change(
+    sender, *, framework_ids: list[int], indicator_codes: dict[int, list[str]], **kwargs
+) -> list[int]:
+    """Receiver of `indicators.signals.framework_changed` (connected in ProfilesConfig.ready).
+
+    A validated assessment of a changed framework whose content no longer matches
+    its sign-off could never be published as signed: the portal sends it back to
+    the validator (`revalidate`, by the system) with the reason. Returns the pks of
+    the assessments sent back.
+    """
+    sent_back = []
+    validated = Assessment.objects.filter(framework_id__in=framework_ids, status=S.VALIDATED)
+    for assessment in validated.order_by("pk"):
+        codes = indicator_codes.get(assessment.framework_id, [])
+        try:
+            apply(REVALIDATE, assessment, by=None, note=stale_sign_off_reason(codes))
+        except (InvalidTransition, ValidationError):
+            continue  # its signed content is unaffected, or it moved on meanwhile
+        sent_back.append(assessment.pk)
+    if sent_back:
+        logger.info("Framework change: sent %d assessment(s) back for validation", len(sent_back))
+    return sent_back

@@ -1,12 +1,14 @@
 """Factories for tests. Status changes go through `profiles.workflow`, as in production."""
 
+import dataclasses
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import TestCase
 
 from indicators.models import Framework, Indicator
-from profiles import roles, workflow
+from profiles import roles, signoff, workflow
 from profiles.models import (
     Answer,
     AnswerValue,
@@ -96,8 +98,15 @@ def answer_all(
 
 SIGN_OFF = workflow.SignOffDetails(
     name="Ana Validator", title="Director", ministry="Ministry of the Interior",
-    statement="The government validates this profile.",
+    statement="The government validates this profile.", reviewed_hash="",
 )  # fmt: skip
+
+
+def sign_off_for(
+    assessment: Assessment, *, details: workflow.SignOffDetails | None = None
+) -> workflow.SignOffDetails:
+    """`details` (default SIGN_OFF) naming the hash the validator's page would show now."""
+    return dataclasses.replace(details or SIGN_OFF, reviewed_hash=signoff.current_hash(assessment))
 
 
 def published(assessment: Assessment, *, staff, validator, release_at=None) -> Assessment:
@@ -106,7 +115,7 @@ def published(assessment: Assessment, *, staff, validator, release_at=None) -> A
         answer_all(assessment)
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=SIGN_OFF)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))
     # Run the after-commit rendering now, as it runs after a real request's commit.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return workflow.apply(workflow.PUBLISH, assessment, by=staff, release_at=release_at)

@@ -1,7 +1,9 @@
-"""Small template helpers for the public pages (absolute URLs, answer labels)."""
+"""Small template helpers for the public pages (absolute URLs, answer labels, links)."""
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from profiles.models import AnswerValue, ProgressStatus, SourceKind
 
@@ -48,3 +50,20 @@ def source_kind_label(value: str) -> str:
 def get_item(mapping: dict, key):
     """`{{ mapping|get_item:key }}` for dicts built by the views."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def web_url(value) -> str:
+    """`value` if a link may point to it (the rule of the model's URLField), else "".
+
+    Forms validate every address entered, so a `javascript:` or `data:` address
+    cannot be saved through the portal; this keeps one stored some other way (a
+    shell, an old backup) from becoming a link on a page or in a PDF.
+    """
+    if not value:
+        return ""
+    try:
+        URLValidator()(str(value))
+    except ValidationError:
+        return ""
+    return value

@@ -175,7 +175,11 @@ def test_the_whole_process_from_draft_to_public_profile(
     login(page, validator)
     open_assessment(page, assessment)
     page.get_by_role("link", name="Validate (sign off)").click()
-    expect(page.get_by_text(FORM_JUSTIFICATION)).to_be_visible()
+    expect(page.locator("#validated-en").get_by_text(FORM_JUSTIFICATION)).to_be_visible()
+    # The exact signed content is there too, folded away until asked for.
+    expect(page.locator("pre.mgi-canonical")).to_be_hidden()
+    page.get_by_text("Show the exact content (JSON)").click()
+    expect(page.locator("pre.mgi-canonical")).to_contain_text(FORM_JUSTIFICATION)
     page.get_by_label("Your name").fill("Ana Validator")
     page.get_by_label("Your title").fill("Director of Migration")
     page.get_by_label("Ministry or agency").fill("Ministry of the Interior")

@@ -45,7 +45,9 @@ def publish(assessment: Assessment, *, staff, validator, release_at=None, settin
         factories.answer_all(assessment)
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=factories.SIGN_OFF)
+    workflow.apply(
+        workflow.VALIDATE, assessment, by=validator, sign_off=factories.sign_off_for(assessment)
+    )
     with TestCase.captureOnCommitCallbacks(execute=True):
         workflow.apply(workflow.PUBLISH, assessment, by=staff, release_at=release_at)
     return Publication.objects.filter(assessment=assessment).order_by("-version").first()

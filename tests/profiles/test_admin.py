@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import Indicator
-from profiles import workflow
+from profiles import signoff, workflow
 from profiles.models import (
     Answer,
     Assessment,
@@ -29,7 +29,12 @@ from profiles.models import (
     StatusChange,
 )
 from tests import factories
-from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
+from tests.factories import (
+    AssessmentFactory,
+    GovernmentFactory,
+    LocalGovernmentFactory,
+    sign_off_for,
+)
 
 pytestmark = pytest.mark.django_db
 S = AssessmentStatus
@@ -303,8 +308,9 @@ def count_queries(client, url) -> int:
 
 # session, user, 2x permissions, assessment, membership, answers, their sources, source
 # choices, indicators (with area and dimension), dimension choices, findings, sources,
-# figures, comments, government and framework (selected autocomplete values), history.
-CHANGE_PAGE_QUERIES = 18
+# figures, comments, government and framework (selected autocomplete values), previous-round
+# choices (the same government's earlier rounds), history.
+CHANGE_PAGE_QUERIES = 19
 
 
 def test_change_page_query_count_does_not_grow_with_indicators(
@@ -455,10 +461,12 @@ def test_validator_signs_off_on_a_page_showing_the_content(client, staff, valida
     assert "Health services are open to all migrants." in html and 'id="sign-off-form"' in html
     response = client.post(url, {"name": "Ana", "title": "", "ministry": "", "statement": ""})
     assert response.status_code == 200 and not SignOff.objects.exists()
+    shown = signoff.current_hash(assessment)
+    assert f'name="reviewed_hash" value="{shown}"' in html
     response = client.post(
         url,
         {"name": "Ana Pérez", "title": "Director", "ministry": "Interior",
-         "statement": "We validate."},
+         "statement": "We validate.", "reviewed_hash": shown},
     )  # fmt: skip
     assert response.status_code == 302
     sign_off = SignOff.objects.get(assessment=assessment)
@@ -482,7 +490,7 @@ def _validated(assessment, staff, validator):
     factories.answer_all(assessment)
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=SIGN_OFF)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))
 
 
 def test_publish_at_a_scheduled_time_is_an_embargo(client, staff, validator, assessment):

@@ -29,7 +29,7 @@ from profiles.models import (
     StatusChange,
 )
 from tests import factories
-from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory
+from tests.factories import AssessmentFactory, GovernmentFactory, sign_off_for
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def publish_without_rendering(assessment, *, staff, validator, marker="Secret"):
     factories.answer_all(assessment, text=f"{marker} justification")
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=SIGN_OFF)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))
     return workflow.apply(workflow.PUBLISH, assessment, by=staff)
 
 

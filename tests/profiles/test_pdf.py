@@ -146,6 +146,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
             "pdfs": {f.language: f.file.read() for f in files.filter(kind=FileKind.PDF)},
             "names": {f.language: f.file.name for f in files.filter(kind=FileKind.PDF)},
             "rows": list(files.filter(kind=FileKind.PDF).values("language", "sha256", "size")),
+            "content_hash": assessment.publications.get().content_hash,
             "titles": {
                 language: _title_in(assessment.publications.get(), language)
                 for language in ("en", "fr", "es", "ar")
@@ -187,6 +188,9 @@ def test_english_pdf_has_the_profile_content(rendered):
         assert name in text
     assert KNOWN in text and f"Evidence: {EVIDENCE}" in text
     assert SIGN_OFF.name in text and SIGN_OFF.statement in text
+    # The sign-off states the fingerprint and what it covers, as the page does.
+    assert rendered["content_hash"] in text.replace(" ", "")
+    assert "It covers everything this version publishes" in text
     for heading in ("Contents", "Introduction", "Context", "Summary", "Key sources"):
         assert heading in text
     assert "Well-developed areas" in text

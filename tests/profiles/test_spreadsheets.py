@@ -5,7 +5,12 @@ import io
 import os
 import re
 import shutil
+import struct
+import subprocess
+import sys
 import time
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -664,3 +669,366 @@ def test_a_preview_whose_upload_was_swept_asks_for_the_file_again(
     response = client.get(preview, follow=True)
     assert response.redirect_chain[-1][0] == url("", assessment)
     assert "kept for a day and then deleted; upload the file again" in response.content.decode()
+
+
+# --- Hostile workbooks, oversized uploads and file names ---------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def workbook(parts: dict[str, bytes], *, base: str = "answers_good.xlsx") -> bytes:
+    """`base` with some parts replaced or added."""
+    source = zipfile.ZipFile(io.BytesIO(read(base)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename not in parts:
+                archive.writestr(info.filename, source.read(info.filename))
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def with_rows(extra: bytes) -> bytes:
+    """answers_good.xlsx with `extra` row elements after its data."""
+    sheet = zipfile.ZipFile(io.BytesIO(read("answers_good.xlsx"))).read(SHEET)
+    return workbook({SHEET: sheet.replace(b"</sheetData>", extra + b"</sheetData>")})
+
+
+def declare_size(data: bytes, name: str, size: int, *, crc: int | None = None) -> bytes:
+    """The archive with `name`'s declared uncompressed size (and CRC) overwritten: a lie."""
+    data = bytearray(data)
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = archive.getinfo(name)
+    struct.pack_into("<L", data, info.header_offset + 22, size)  # local header
+    if crc is not None:
+        struct.pack_into("<L", data, info.header_offset + 14, crc)
+    offset = archive.start_dir
+    while data[offset : offset + 4] == b"PK\x01\x02":  # central directory
+        n, m, k = struct.unpack_from("<3H", data, offset + 28)
+        if data[offset + 46 : offset + 46 + n].decode() == name:
+            struct.pack_into("<L", data, offset + 24, size)
+            if crc is not None:
+                struct.pack_into("<L", data, offset + 16, crc)
+        offset += 46 + n + m + k
+    return bytes(data)
+
+
+BOMB_HEAD = b"<worksheet " + NS + b'><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """A workbook of ~300 KB whose sheet XML is 300 MiB once inflated."""
+    source = zipfile.ZipFile(io.BytesIO(read("answers_good.xlsx")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != SHEET:
+                archive.writestr(info.filename, source.read(info.filename))
+        with archive.open(SHEET, "w") as sheet:
+            sheet.write(BOMB_HEAD)
+            chunk = b"x" * (1024 * 1024)
+            for _ in range(300):
+                sheet.write(chunk)
+            sheet.write(b"</t></is></c></row></sheetData></worksheet>")
+    data = out.getvalue()
+    assert len(data) < 400_000
+    return data
+
+
+def lying_bombs(bomb: bytes) -> dict[str, bytes]:
+    declared = 2000
+    prefix = (BOMB_HEAD + b"x" * declared)[:declared]
+    return {
+        "honest header": bomb,
+        "header says 2 KB": declare_size(bomb, SHEET, declared),
+        # The checksum matches the first 2 KB, so a reader that stops at the declared
+        # size sees nothing wrong, while one that inflates to the end gets 300 MiB.
+        "header says 2 KB, checksum of 2 KB": declare_size(
+            bomb, SHEET, declared, crc=zlib.crc32(prefix)
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["honest header", "header says 2 KB", "header says 2 KB, checksum of 2 KB"])  # fmt: skip
+def test_a_zip_bomb_is_refused_by_the_bytes_it_inflates_whatever_its_header_says(
+    assessment, staff, bomb, kind
+):
+    data = lying_bombs(bomb)[kind]
+    before = snapshot(assessment)
+    plan = spreadsheets.plan(assessment, data, filename="bomb.xlsx", by=staff)
+    assert [str(e) for e in plan.errors] == [
+        "The workbook is too large once uncompressed; remove unused sheets."
+    ]
+    with pytest.raises(spreadsheets.SpreadsheetError):
+        spreadsheets.apply(assessment, data, filename="bomb.xlsx", by=staff)
+    assert snapshot(assessment) == before
+
+
+def test_a_zip_bomb_uploaded_in_the_admin_is_a_form_error_not_a_server_error(
+    client, assessment, focal_point, bomb, settings
+):
+    client.force_login(focal_point)
+    before = snapshot(assessment)
+    response = upload(client, assessment, "bomb.xlsx", lying_bombs(bomb)["header says 2 KB"])
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The file cannot be imported" in html
+    assert "The workbook is too large once uncompressed" in html
+    assert not (Path(settings.MEDIA_ROOT) / "spreadsheet-imports").exists()  # nothing kept
+    assert snapshot(assessment) == before
+
+
+def _read_in_child(data: bytes):
+    """read_table() in a child process limited to 3 GiB of address space.
+
+    The cases below make an unprotected reader allocate hundreds of gigabytes:
+    that must fail in a child, not take the test run (or the machine) with it.
+    """
+
+    code = (
+        "import os, resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mgi_portal.settings')\n"
+        "import django\n"
+        "django.setup()\n"
+        "from profiles import spreadsheets\n"
+        "try:\n"
+        "    spreadsheets.read_table(sys.stdin.buffer.read(), filename='a.xlsx')\n"
+        "    print('READ')\n"
+        "except spreadsheets.SpreadsheetError as error:\n"
+        "    print(error)\n"
+    )
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "RUST_BACKTRACE": "0"}
+    return subprocess.run(  # noqa: S603 (our interpreter, fixed code, our bytes)
+        [sys.executable, "-c", code], input=data, capture_output=True, env=environment,
+        cwd=Path(__file__).resolve().parents[2], timeout=120, check=False,
+    )  # fmt: skip
+
+
+SHEET_TOO_LARGE = "Sheet 1 is too large: it has values beyond row 2001 or column CV."
+SHARED_STRINGS_REL = (
+    b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    b'sharedStrings" Target="sharedStrings.xml" Id="rId9" /></Relationships>'
+)
+
+
+def _shared_strings_bomb() -> bytes:
+
+    rels = zipfile.ZipFile(io.BytesIO(read("answers_good.xlsx"))).read("xl/_rels/workbook.xml.rels")
+    return workbook(
+        {
+            "xl/_rels/workbook.xml.rels": rels.replace(b"</Relationships>", SHARED_STRINGS_REL),
+            "xl/sharedStrings.xml": b"<sst " + NS + b' count="1" uniqueCount="4000000000">'
+            b"<si><t>a</t></si></sst>",
+        }
+    )
+
+
+ALLOCATION_BOMBS = {
+    "one value in cell XFD1048576": (
+        lambda: with_rows(b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+        SHEET_TOO_LARGE,
+    ),
+    "20,000 unnumbered cells, then row 900,000": (
+        lambda: with_rows(b"<row>" + b'<c t="n"><v>1</v></c>' * 20_000 + b'</row><row r="900000"><c t="n"><v>1</v></c></row>'),
+        SHEET_TOO_LARGE,
+    ),
+    "4 billion shared strings declared": (
+        _shared_strings_bomb,
+        "The workbook is too large once uncompressed; remove unused sheets.",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(ALLOCATION_BOMBS))
+def test_a_small_workbook_that_would_make_the_reader_allocate_gigabytes_is_refused(case):
+    make, message = ALLOCATION_BOMBS[case]
+    data = make()
+    assert len(data) < 100_000
+    result = _read_in_child(data)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-1500:]
+    assert result.stdout.decode().startswith(message), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (b'<row r="2002"><c r="A2002" t="inlineStr"><is><t>MGI-D1.1-01</t></is></c></row>',
+         "The file has more than 2000 rows; split it or remove empty rows."),
+        (b'<row r="5"><c r="CW5" t="inlineStr"><is><t>a note</t></is></c></row>', SHEET_TOO_LARGE),
+        (b'<row r="5">' + b'<c t="n"><v>1</v></c>' * 101 + b"</row>", SHEET_TOO_LARGE),
+    ],
+    ids=["row-2002", "column-CW", "101-unnumbered-cells"],
+)  # fmt: skip
+def test_values_beyond_the_rows_and_columns_read_are_refused(assessment, staff, extra, message):
+    before = snapshot(assessment)
+    plan = spreadsheets.plan(assessment, with_rows(extra), filename="a.xlsx", by=staff)
+    assert [str(e) for e in plan.errors][:1] and str(plan.errors[0]).startswith(message)
+    assert snapshot(assessment) == before
+
+
+def test_empty_formatted_cells_far_away_do_not_count(assessment, staff):
+    """Excel writes formatted empty cells; they hold nothing, so they are not refused."""
+    data = with_rows(b'<row r="60000"><c r="XFD60000" s="0"/></row>')
+    plan = spreadsheets.plan(assessment, data, filename="a.xlsx", by=staff)
+    assert plan.errors == []
+    assert plan.changed_rows == 3
+
+
+def test_a_workbook_with_a_dtd_is_refused(assessment, staff):
+    """No workbook part has a DTD; refusing one rules out entity expansion."""
+    sheet = zipfile.ZipFile(io.BytesIO(read("answers_good.xlsx"))).read(SHEET)
+    laughs = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    data = workbook({SHEET: laughs + sheet})
+    plan = spreadsheets.plan(assessment, data, filename="a.xlsx", by=staff)
+    assert [str(e) for e in plan.errors] == [
+        "“a.xlsx” is not an Excel workbook (.xlsx); save it as .xlsx or .csv."
+    ]
+
+
+def test_a_part_whose_real_size_differs_from_its_header_is_refused(assessment, staff):
+    data = read("answers_good.xlsx")
+    for declared in (10, 10**6):
+        plan = spreadsheets.plan(
+            assessment, declare_size(data, SHEET, declared), filename="a.xlsx", by=staff
+        )
+        assert [str(e) for e in plan.errors] == [
+            "“a.xlsx” is not an Excel workbook (.xlsx); save it as .xlsx or .csv."
+        ]
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(
+    client, assessment, focal_point, settings
+):
+    client.force_login(focal_point)
+    before = snapshot(assessment)
+    response = upload(client, assessment, "big.xlsx", b"PK\x03\x04" + b"\0" * (5 * 1024 * 1024))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The file is 5.0 MB; the limit is 5 MB." in html
+    assert "The file cannot be imported" not in html  # the form refused it: nothing parsed it
+    assert not (Path(settings.MEDIA_ROOT) / "spreadsheet-imports").exists()
+    assert snapshot(assessment) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "clean"),
+    [
+        ("../../x.xlsx", "x.xlsx"),
+        ("a/b.csv", "b.csv"),
+        ("C:\\x.csv", "x.csv"),
+        ("C:\\Users\\ana\\..\\answers.xlsx", "answers.xlsx"),
+        ("..%2F..%2Fx.csv", "x.csv"),
+        ("..\uff0f..\uff0fx.csv", "x.csv"),  # fullwidth solidus
+        ("answers\u202ecsv.xlsx", "answerscsv.xlsx"),  # right-to-left override
+        ("respuestas (versión 2).xlsx", "respuestas (versión 2).xlsx"),
+        ("..", ""),
+        ("a/", ""),
+    ],
+)
+def test_a_file_name_is_reduced_to_its_last_part(name, clean):
+    assert spreadsheets.clean_filename(name) == clean
+
+
+@pytest.mark.parametrize("name", ["../../x.xlsx", "a/b.xlsx", "C:\\x.xlsx", "..%2Fx.xlsx"])
+def test_messages_name_the_file_without_its_path(assessment, staff, name):
+    plan = spreadsheets.plan(assessment, b"not a zip", filename=name, by=staff)
+    message = str(plan.errors[0])
+    assert message.startswith(f"“{name.replace('%2F', '/').replace(chr(92), '/').split('/')[-1]}”")
+    assert "/" not in message and "\\" not in message and ".." not in message
+
+
+def test_a_path_without_a_name_is_refused(assessment, staff):
+    plan = spreadsheets.plan(assessment, read("answers_good.csv"), filename="../", by=staff)
+    assert [str(e) for e in plan.errors] == ["Upload an .xlsx or .csv file (got “”)."]
+
+
+def post_raw_upload(client, assessment, filename: str, data: bytes):
+    """POST the file as any HTTP client can: with whatever name it likes."""
+    boundary = "----mgi-test-boundary"
+    quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+    body = (
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return client.generic(
+        "POST", url("upload", assessment), body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name", ["../../answers_good.xlsx", "a/answers_good.xlsx", "C:\\answers_good.xlsx"]
+)
+def test_an_uploaded_name_carrying_a_path_reaches_the_preview_as_its_name_only(
+    client, assessment, focal_point, settings, name
+):
+    client.force_login(focal_point)
+    response = post_raw_upload(client, assessment, name, read("answers_good.xlsx"))
+    assert response.status_code == 302
+    (entry,) = client.session["spreadsheet_imports"].values()
+    assert entry["filename"] == "answers_good.xlsx"
+    kept = Path(settings.MEDIA_ROOT) / entry["path"]
+    assert kept.parent == Path(settings.MEDIA_ROOT) / "spreadsheet-imports" / str(assessment.pk)
+    html = client.get(response["Location"]).content.decode()
+    assert "File “answers_good.xlsx”" in html
+    assert "../" not in html and "C:\\" not in html
+
+
+XSS_TEXTS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(document.cookie)",
+]
+
+
+def test_the_preview_shows_hostile_text_and_names_as_text(client, assessment, focal_point):
+    client.force_login(focal_point)
+    lines = [",".join(spreadsheets.COLUMNS)]
+    for code, text in zip(["MGI-D1.1-01", "MGI-D1.1-02", "MGI-D1.1-03"], XSS_TEXTS, strict=True):
+        quoted = '"' + text.replace('"', '""') + '"'
+        lines.append(f"{code},,,,Absent,{quoted},{quoted}")
+    data = "\n".join(lines).encode()
+    response = upload(client, assessment, "<img src=x onerror=alert(2)>.csv", data)
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    html = preview.content.decode()
+    assert len(preview.context["plan"].changes) == 6
+    for marker in ("<script>alert(1)", "<img src=x onerror", "onerror=alert(2)>"):
+        assert marker not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "File “&lt;img src=x onerror=alert(2)&gt;.csv”" in html
+    assert 'href="javascript:' not in html
+
+
+@pytest.mark.parametrize("extension", ["xlsx", "csv"])
+def test_text_starting_with_a_tab_or_carriage_return_survives_the_round_trip(
+    assessment, staff, extension
+):
+    first, second, third = Answer.objects.filter(assessment=assessment).order_by("pk")[:3]
+    Answer.objects.filter(pk=first.pk).update(justification="\tTabbed", evidence="\rReturned")
+    Answer.objects.filter(pk=second.pk).update(justification="\t=1+1", evidence="\r@SUM(A1)")
+    Answer.objects.filter(pk=third.pk).update(justification="+34 600", evidence="-")
+    data = getattr(spreadsheets, f"export_{extension}")(assessment)
+
+    if extension == "xlsx":
+        sheet = load_workbook(io.BytesIO(data)).active
+        values = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    else:
+        text = data.decode("utf-8-sig")
+        values = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not [v for v in values if v.startswith(spreadsheets.FORMULA_TRIGGERS)]
+    assert {"'\tTabbed", "'\t=1+1", "'+34 600", "'-"} <= set(values)
+
+    plan = spreadsheets.plan(assessment, data, filename=f"a.{extension}", by=staff)
+    assert plan.errors == []
+    assert plan.changes == []

@@ -7,7 +7,7 @@ from django.urls import reverse
 from profiles import content, workflow
 from profiles.models import Assessment, AssessmentStatus, ContentTranslation, SignOff
 from tests import factories
-from tests.factories import SIGN_OFF, AssessmentFactory
+from tests.factories import AssessmentFactory, sign_off_for
 from tests.profiles.test_admin import at, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_only_current_translations_are_signed_off(staff, validator, assessment):
     )  # fmt: skip
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=SIGN_OFF)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))
     assert SignOff.objects.get(assessment=assessment).languages == ["en", "fr"]
 
 

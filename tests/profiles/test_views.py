@@ -399,7 +399,9 @@ def test_no_draft_content_appears_on_any_page(client, chile, staff, validator, s
     ghana_validator = factories.official(ghana, role="validator", username="ghv")
     workflow.apply(workflow.SHARE, draft, by=staff)
     workflow.apply(workflow.SUBMIT, draft, by=staff)
-    workflow.apply(workflow.VALIDATE, draft, by=ghana_validator, sign_off=factories.SIGN_OFF)
+    workflow.apply(
+        workflow.VALIDATE, draft, by=ghana_validator, sign_off=factories.sign_off_for(draft)
+    )
     indicator = Indicator.objects.filter(framework__slug="mgi-national-2022").first()
     urls = [*PUBLIC_URLS[:6], "/profiles/gha/", "/profiles/gha/2025/", "/profiles/gha/compare/",
             f"/indicators/mgi-national-2022/{indicator.code}/", "/good-practices/",

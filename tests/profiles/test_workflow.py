@@ -14,7 +14,7 @@ from profiles.models import (
     StatusChange,
 )
 from tests import factories
-from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory
+from tests.factories import AssessmentFactory, GovernmentFactory, sign_off_for
 
 pytestmark = pytest.mark.django_db
 S = AssessmentStatus
@@ -56,7 +56,7 @@ def test_transition_from_a_wrong_status_is_refused_and_changes_nothing(
     at(assessment, start)
     user = validator if transition in (workflow.VALIDATE, workflow.RETURN) else staff
     with pytest.raises(workflow.InvalidTransition):
-        workflow.apply(transition, assessment, by=user, note="n", sign_off=SIGN_OFF)
+        workflow.apply(transition, assessment, by=user, note="n", sign_off=sign_off_for(assessment))
     assessment.refresh_from_db()
     assert assessment.status == start
     assert not StatusChange.objects.filter(assessment=assessment).exists()
@@ -66,7 +66,9 @@ def test_transition_from_a_wrong_status_is_refused_and_changes_nothing(
 def test_focal_point_may_apply_no_transition(transition, assessment, focal_point):
     at(assessment, next(iter(transition.sources)))
     with pytest.raises(PermissionDenied):
-        workflow.apply(transition, assessment, by=focal_point, note="n", sign_off=SIGN_OFF)
+        workflow.apply(
+            transition, assessment, by=focal_point, note="n", sign_off=sign_off_for(assessment)
+        )
     assert not StatusChange.objects.exists()
 
 
@@ -76,7 +78,9 @@ def test_validator_of_another_government_and_staff_cannot_sign_off(transition, a
     at(assessment, S.SUBMITTED)
     for user in (other, staff):
         with pytest.raises(PermissionDenied):
-            workflow.apply(transition, assessment, by=user, note="n", sign_off=SIGN_OFF)
+            workflow.apply(
+                transition, assessment, by=user, note="n", sign_off=sign_off_for(assessment)
+            )
     assert at(assessment, S.SUBMITTED).status == S.SUBMITTED
 
 
@@ -115,7 +119,7 @@ def test_return_needs_a_reason_and_makes_the_assessment_editable(assessment, val
 def test_sign_off_records_the_hash_of_the_validated_content(assessment, staff, validator):
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=SIGN_OFF)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))
     sign_off = assessment.sign_offs.get()
     assert sign_off.content_hash == content.digest(content.build(assessment))
     assert (sign_off.validator_name, sign_off.ministry) == (
@@ -139,7 +143,7 @@ def test_publication_hash_equals_sign_off_hash_and_content_is_frozen(assessment,
 def test_publish_refuses_content_changed_after_sign_off(assessment, staff, validator):
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=SIGN_OFF)
+    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))
     Answer.objects.filter(assessment=assessment).update(justification="Tampered")
     with pytest.raises(ValidationError, match="new sign-off"):
         workflow.apply(workflow.PUBLISH, assessment, by=staff)

@@ -70,8 +70,9 @@ def _publish(assessment: Assessment, *, staff, validator, sign_off=None) -> Publ
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
     workflow.apply(
-        workflow.VALIDATE, assessment, by=validator, sign_off=sign_off or factories.SIGN_OFF
-    )
+        workflow.VALIDATE, assessment, by=validator,
+        sign_off=factories.sign_off_for(assessment, details=sign_off),
+    )  # fmt: skip
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -85,7 +86,9 @@ def hostile(staff):
     government = factories.LocalGovernmentFactory(name=XSS, country="CL")
     validator = factories.official(government, role="validator", username="hostile-validator")
     assessment = _hostile_assessment(government=government, staff=staff, text=XSS)
-    hostile_sign_off = workflow.SignOffDetails(name=XSS, title=XSS, ministry=XSS, statement=XSS)
+    hostile_sign_off = workflow.SignOffDetails(
+        name=XSS, title=XSS, ministry=XSS, statement=XSS, reviewed_hash=""
+    )
     return _publish(assessment, staff=staff, validator=validator, sign_off=hostile_sign_off)
 
 
@@ -292,7 +295,9 @@ def test_officials_cannot_publish_their_own_validated_assessment(
     factories.answer_all(assessment)
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=factories.SIGN_OFF)
+    workflow.apply(
+        workflow.VALIDATE, assessment, by=validator, sign_off=factories.sign_off_for(assessment)
+    )
     before = _snapshot(assessment)
     for user in (focal_point, validator):
         client = Client()
@@ -308,7 +313,9 @@ def test_replayed_publish_makes_one_publication(staff, validator, government):
     factories.answer_all(assessment)
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
-    workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=factories.SIGN_OFF)
+    workflow.apply(
+        workflow.VALIDATE, assessment, by=validator, sign_off=factories.sign_off_for(assessment)
+    )
     client = Client()
     client.force_login(staff)
     url = _transition_url(assessment, workflow.PUBLISH.name)
