@@ -142,9 +142,17 @@ def gunicorn(
     """gunicorn with `workers` sync workers on a loopback port; yields its base URL."""
     port = free_port()
     cmd = [
-        GUNICORN, "mgi_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning",
-    ]  # fmt: skip
+        GUNICORN,
+        "mgi_portal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+    ]
     with _process(
         cmd, env={**env, "DJANGO_SETTINGS_MODULE": settings}, log=workdir / "gunicorn.log"
     ) as proc:
@@ -193,8 +201,11 @@ def nginx(root: Path, workdir: Path) -> Iterator[str]:
     # nginx workers drop to `nobody` when started as root: let them read the files.
     for path in (workdir, root, *root.rglob("*")):
         path.chmod(path.stat().st_mode | 0o755 if path.is_dir() else 0o644)
-    with _process(["nginx", "-c", str(conf), "-e", str(workdir / "nginx-error.log")], env=None,
-                  log=workdir / "nginx.log"):  # fmt: skip
+    with _process(
+        ["nginx", "-c", str(conf), "-e", str(workdir / "nginx-error.log")],
+        env=None,
+        log=workdir / "nginx.log",
+    ):
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/")
         yield base

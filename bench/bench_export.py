@@ -3,7 +3,7 @@
 Builds the data in a temporary database (SQLite by default; `--postgres` makes a
 temporary PostgreSQL database on 127.0.0.1 and drops it afterwards), creating
 publications directly with bulk_create rather than through the workflow, then
-times the exports the way `profiles.opendata.rebuild()` runs them. Target: the
+times the exports the way `profiles.outputs.opendata.rebuild()` runs them. Target: the
 CSV export of all 60,000 answers in under 3 s.
 
     .venv/bin/python bench/bench_export.py [--postgres] [--governments 200]
@@ -96,57 +96,102 @@ def build(governments: int) -> int:
     now = timezone.now()
     user = get_user_model().objects.create(username="bench")
     framework = Framework.objects.create(
-        slug="bench-100", name="Bench framework", level="national", version="9.0", year=2022,
+        slug="bench-100",
+        name="Bench framework",
+        level="national",
+        version="9.0",
+        year=2022,
         status="active",
-    )  # fmt: skip
+    )
     dimensions = Dimension.objects.bulk_create(
-        Dimension(framework=framework, code=c, short_name=f"Dimension {c}",
-                  long_name=f"Dimension {c}", migof_element="x")
+        Dimension(
+            framework=framework,
+            code=c,
+            short_name=f"Dimension {c}",
+            long_name=f"Dimension {c}",
+            migof_element="x",
+        )
         for c in range(1, 7)
-    )  # fmt: skip
+    )
     areas = Area.objects.bulk_create(
         Area(dimension=d, code=f"{d.code}.{i}", name=f"Area {d.code}.{i}", position=i)
         for d in dimensions
         for i in range(1, 4)
     )
     indicators = Indicator.objects.bulk_create(
-        Indicator(framework=framework, area=areas[i % len(areas)], code=f"B-{i:03d}",
-                  question=f"Does the government have policy number {i}?", position=i)
+        Indicator(
+            framework=framework,
+            area=areas[i % len(areas)],
+            code=f"B-{i:03d}",
+            question=f"Does the government have policy number {i}?",
+            position=i,
+        )
         for i in range(INDICATORS)
-    )  # fmt: skip
+    )
     area_of = {a.pk: a for a in areas}
     dimension_of = {d.pk: d for d in dimensions}
 
     codes = [code for code, _ in countries][:governments]
     govs = Government.objects.bulk_create(
-        Government(level="national", kind="national", country=code,
-                   slug=Government.make_slug(country_code=code))
+        Government(
+            level="national",
+            kind="national",
+            country=code,
+            slug=Government.make_slug(country_code=code),
+        )
         for code in codes
-    )  # fmt: skip
+    )
     values = ["fully_present", "partially_present", "absent", "not_applicable"]
     previous: dict[int, Assessment] = {}
     total = 0
     for round_number, year in enumerate(ROUNDS, start=1):
         assessments = Assessment.objects.bulk_create(
-            Assessment(government=g, framework=framework, year=year, round_number=round_number,
-                       previous=previous.get(g.pk), status="published", is_sample=True)
+            Assessment(
+                government=g,
+                framework=framework,
+                year=year,
+                round_number=round_number,
+                previous=previous.get(g.pk),
+                status="published",
+                is_sample=True,
+            )
             for g in govs
-        )  # fmt: skip
+        )
         previous = {a.government_id: a for a in assessments}
         contents = [_content(a, indicators, area_of, dimension_of, values) for a in assessments]
         hashes = [profile_content.digest(c) for c in contents]
         sign_offs = SignOff.objects.bulk_create(
-            SignOff(assessment=a, validator=user, validator_name="V", title="T", ministry="M",
-                    statement="S", content_hash=h, languages=["en"])
+            SignOff(
+                assessment=a,
+                validator=user,
+                validator_name="V",
+                title="T",
+                ministry="M",
+                statement="S",
+                content_hash=h,
+                languages=["en"],
+            )
             for a, h in zip(assessments, hashes, strict=True)
-        )  # fmt: skip
+        )
         publications = Publication.objects.bulk_create(
-            Publication(assessment=a, version=1, sign_off=s, government_id=a.government_id,
-                        framework=framework, year=year, round_number=round_number, is_sample=True,
-                        content=c, content_hash=h, languages=["en"], published_by=user,
-                        release_at=now, ready_at=now)
+            Publication(
+                assessment=a,
+                version=1,
+                sign_off=s,
+                government_id=a.government_id,
+                framework=framework,
+                year=year,
+                round_number=round_number,
+                is_sample=True,
+                content=c,
+                content_hash=h,
+                languages=["en"],
+                published_by=user,
+                release_at=now,
+                ready_at=now,
+            )
             for a, s, c, h in zip(assessments, sign_offs, contents, hashes, strict=True)
-        )  # fmt: skip
+        )
         PublishedAnswer.objects.bulk_create(
             (
                 PublishedAnswer(publication=p, indicator=ind, value=values[(p.pk + i) % 4])
@@ -156,12 +201,13 @@ def build(governments: int) -> int:
             batch_size=5000,
         )
         PublishedFinding.objects.bulk_create(
-            PublishedFinding(publication=p, dimension_code=d, kind=k, text=f"Finding {d} {k}",
-                             position=0)
+            PublishedFinding(
+                publication=p, dimension_code=d, kind=k, text=f"Finding {d} {k}", position=0
+            )
             for p in publications
             for d in range(1, 7)
             for k in ("well_developed", "potential")
-        )  # fmt: skip
+        )
         total += len(publications) * len(indicators)
     return total
 
@@ -174,42 +220,84 @@ def _content(assessment, indicators, area_of, dimension_of, values) -> dict:
         dimension = dimension_of[area.dimension_id]
         dim = by_dimension.setdefault(
             dimension.code,
-            {"code": dimension.code, "short_name": dimension.short_name, "long_name": "",
-             "migof_element": "", "i18n": {}, "findings": [], "areas": {}},
-        )  # fmt: skip
+            {
+                "code": dimension.code,
+                "short_name": dimension.short_name,
+                "long_name": "",
+                "migof_element": "",
+                "i18n": {},
+                "findings": [],
+                "areas": {},
+            },
+        )
         area_entry = dim["areas"].setdefault(
             area.code, {"code": area.code, "name": area.name, "i18n": {}, "indicators": []}
         )
         area_entry["indicators"].append(
-            {"code": indicator.code, "question": indicator.question, "i18n": {},
-             "gcm_objectives": [], "sdg_domains": [], "equivalent": None,
-             "answer": values[i % 4],
-             "justification": f"The migration law of {assessment.government.slug} article {i} "
-                              "provides for this, as the ministry confirmed in its report.",
-             "evidence": f"Law {i}, article {i % 17}", "sources": [1, 2] if i % 3 else [1]}
-        )  # fmt: skip
+            {
+                "code": indicator.code,
+                "question": indicator.question,
+                "i18n": {},
+                "gcm_objectives": [],
+                "sdg_domains": [],
+                "equivalent": None,
+                "answer": values[i % 4],
+                "justification": f"The migration law of {assessment.government.slug} article {i} "
+                "provides for this, as the ministry confirmed in its report.",
+                "evidence": f"Law {i}, article {i % 17}",
+                "sources": [1, 2] if i % 3 else [1],
+            }
+        )
     dimensions = []
     for dim in by_dimension.values():
         dim["areas"] = list(dim["areas"].values())
         dimensions.append(dim)
     return {
-        "format": 1, "original_language": "en", "introduction": "", "summary": "",
+        "format": 1,
+        "original_language": "en",
+        "introduction": "",
+        "summary": "",
         "dimensions": dimensions,
-        "sources": [{"id": 1, "title": "Migration Act", "kind": "law", "issuer": "", "year": 2020,
-                     "url": "", "archived_copy": ""},
-                    {"id": 2, "title": "=Labour Code", "kind": "law", "issuer": "", "year": 2019,
-                     "url": "", "archived_copy": ""}],
-        "context_figures": [{"kind": "migrant_stock", "label": "", "value": "123456.5",
-                             "unit": "people", "year": 2020, "source": "UN DESA",
-                             "source_url": ""}],
-        "follow_ups": [], "translations": {},
-    }  # fmt: skip
+        "sources": [
+            {
+                "id": 1,
+                "title": "Migration Act",
+                "kind": "law",
+                "issuer": "",
+                "year": 2020,
+                "url": "",
+                "archived_copy": "",
+            },
+            {
+                "id": 2,
+                "title": "=Labour Code",
+                "kind": "law",
+                "issuer": "",
+                "year": 2019,
+                "url": "",
+                "archived_copy": "",
+            },
+        ],
+        "context_figures": [
+            {
+                "kind": "migrant_stock",
+                "label": "",
+                "value": "123456.5",
+                "unit": "people",
+                "year": 2020,
+                "source": "UN DESA",
+                "source_url": "",
+            }
+        ],
+        "follow_ups": [],
+        "translations": {},
+    }
 
 
 def measure() -> None:
     """Time each step of a dataset rebuild and print the figures."""
-    from profiles import exports, opendata
     from profiles.models import Publication
+    from profiles.outputs import exports, opendata
 
     def timed(label: str, function):
         started, cpu = time.perf_counter(), time.process_time()
@@ -229,12 +317,16 @@ def measure() -> None:
         "frames for every live version (60,000 answers)",
         lambda: exports.build_dataset(Publication.objects.live()),
     )
-    print(f"  rows: answers {len(dataset.tables['answers'])}, "
-          f"findings {len(dataset.tables['findings'])}, "
-          f"publications {len(dataset.tables['publications'])}")  # fmt: skip
+    print(
+        f"  rows: answers {len(dataset.tables['answers'])}, "
+        f"findings {len(dataset.tables['findings'])}, "
+        f"publications {len(dataset.tables['publications'])}"
+    )
     _, zip_s = timed("CSV ZIP of every version", lambda: exports.dataset_zip(dataset))
-    print(f"CSV export of 60,000 answers (frames + CSV ZIP): {build_s + zip_s:.2f} s "
-          f"(target < 3 s): {'OK' if build_s + zip_s < 3 else 'OVER'}")  # fmt: skip
+    print(
+        f"CSV export of 60,000 answers (frames + CSV ZIP): {build_s + zip_s:.2f} s "
+        f"(target < 3 s): {'OK' if build_s + zip_s < 3 else 'OVER'}"
+    )
     latest, _ = timed(
         "latest version of each government (subset)",
         lambda: exports.subset(dataset, Publication.objects.latest_per_government()),

@@ -103,8 +103,17 @@ def wrk(paths: list[str], *, duration: int, connections: int) -> dict:
     lua = LUA % {"paths": ", ".join(json.dumps(p) for p in paths)}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-               "-s", script.name, base_url()]  # fmt: skip
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script.name,
+        base_url(),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     os.unlink(script.name)
     match = re.search(r"^JSON (.*)$", result.stdout, re.MULTILINE)
@@ -147,8 +156,10 @@ def main() -> None:
     (static_dir / "profile-copy.html").write_bytes(page_bytes)
     for path in mix:  # warm the caches once, as a site in use has them
         fetch(path)
-    print(f"{len(mix)} URLs in the mix ({len(set(mix))} distinct); profile page {profile}, "
-          f"{len(page_bytes)} bytes")  # fmt: skip
+    print(
+        f"{len(mix)} URLs in the mix ({len(set(mix))} distinct); profile page {profile}, "
+        f"{len(page_bytes)} bytes"
+    )
     results = {
         "mix": wrk(mix, duration=args.duration, connections=args.connections),
         "profile page": wrk([profile], duration=args.duration, connections=args.connections),
@@ -162,8 +173,10 @@ def main() -> None:
         print(line(name, figures))
     ratio = results["profile page"]["rps"] / results["static, same size"]["rps"]
     print(f"profile page / static file throughput: {ratio:.0%} (target >= 50%)")
-    print(f"reproduce: .venv/bin/python bench/bench_load.py --duration {args.duration} "
-          f"--connections {args.connections}")  # fmt: skip
+    print(
+        f"reproduce: .venv/bin/python bench/bench_load.py --duration {args.duration} "
+        f"--connections {args.connections}"
+    )
     errors = sum(f["socket_errors"] + f["http_errors"] for f in results.values())
     sys.exit(1 if errors else 0)
 

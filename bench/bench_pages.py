@@ -84,9 +84,18 @@ def main() -> None:
 
                 print(f"bulk-creating {args.governments:,} governments with live publications")
                 seeded = subprocess.run(
-                    [_stack.PYTHON, "-m", "bench.seed_governments", "--count", str(args.governments)],
-                    cwd=_stack.ROOT, env=env, capture_output=True, text=True,
-                )  # fmt: skip
+                    [
+                        _stack.PYTHON,
+                        "-m",
+                        "bench.seed_governments",
+                        "--count",
+                        str(args.governments),
+                    ],
+                    cwd=_stack.ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
                 if seeded.returncode != 0:
                     raise SystemExit(seeded.stdout + seeded.stderr)
                 print(" ", seeded.stdout.strip())
@@ -102,8 +111,10 @@ def main() -> None:
     ok_p95 = d.p95 < TARGET_P95_MS
     print()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"MGI Portal page benchmark, {platform.node()}, {os.cpu_count()} cores (load {load}), "
-          f"{engine}, wrk -t2 -c32 -d{args.seconds}s (wrk shares the cores)")  # fmt: skip
+    print(
+        f"MGI Portal page benchmark, {platform.node()}, {os.cpu_count()} cores (load {load}), "
+        f"{engine}, wrk -t2 -c32 -d{args.seconds}s (wrk shares the cores)"
+    )
     print(f"(a) profile page, gunicorn 2 sync workers  {a.line()}")
     print(f"(b) same bytes, trivial Django view        {b.line()}")
     print(f"(c) same bytes, nginx from disk            {c.line()}")
@@ -114,11 +125,15 @@ def main() -> None:
         f"(a)/(b) = {ratio:.0%}  (target >= {TARGET_RATIO:.0%}: {'met' if ok_ratio else 'NOT met'})"
     )
     print(f"(a)/(c) = {a.rate / c.rate:.1%}  (b)/(c) = {b.rate / c.rate:.1%}")
-    print(f"(d) p95 = {d.p95:.1f} ms  (target < {TARGET_P95_MS:.0f} ms: "
-          f"{'met' if ok_p95 else 'NOT met'})")  # fmt: skip
+    print(
+        f"(d) p95 = {d.p95:.1f} ms  (target < {TARGET_P95_MS:.0f} ms: "
+        f"{'met' if ok_p95 else 'NOT met'})"
+    )
     print(f"wrk commands: {a.command} (and the same for each URL)")
-    print(f"total {time.monotonic() - started:.0f} s; reproduce: .venv/bin/python bench/bench_pages.py"
-          + (" --sqlite" if args.sqlite else ""))  # fmt: skip
+    print(
+        f"total {time.monotonic() - started:.0f} s; "
+        "reproduce: .venv/bin/python bench/bench_pages.py" + (" --sqlite" if args.sqlite else "")
+    )
     errors = sum(r.errors + r.non2xx for r in (a, b, c, d, d1))
     if errors:
         print(f"WARNING: {errors} socket errors or non-2xx responses during the runs")

@@ -40,8 +40,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from profiles import pdf  # noqa: E402
 from profiles.models import FileKind, Publication  # noqa: E402
+from profiles.outputs import pdf  # noqa: E402
 
 TARGET_SECONDS = 2.0
 
@@ -134,8 +134,18 @@ def stop(process: subprocess.Popen) -> None:
 
 def gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
     """The portal in gunicorn with 2 sync workers on a loopback port."""
-    command = [sys.executable, "-m", "gunicorn", "mgi_portal.wsgi", "-w", "2",
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "mgi_portal.wsgi",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -160,7 +170,7 @@ def bench_serve(publication: Publication, *, duration: int) -> None:
         "DJANGO_DEBUG": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore::UserWarning",
-    }  # fmt: skip  (WhiteNoise: no staticfiles/)
+    }  # PYTHONWARNINGS: WhiteNoise warns there is no staticfiles/
     app = gunicorn(gunicorn_port, env)
     media = Path(settings.MEDIA_ROOT).resolve()
     work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))

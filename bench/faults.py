@@ -121,8 +121,12 @@ def load_paths() -> list[str]:
     for publication in Publication.objects.live().select_related("government")[:6]:
         paths.append(publication.get_absolute_url())
         paths.append(f"/api/v1/publications/{publication.pk}/")
-        kwargs = {"slug": publication.government.slug, "year": publication.year,
-                  "version": publication.version, "language": "en"}  # fmt: skip
+        kwargs = {
+            "slug": publication.government.slug,
+            "year": publication.year,
+            "version": publication.version,
+            "language": "en",
+        }
         paths.append(reverse("profiles:pdf", kwargs=kwargs))
     return paths
 
@@ -147,8 +151,11 @@ def fault_postgres(paths: list[str]) -> bool:
     cluster = sorted(os.listdir("/etc/postgresql"))[0]
     with Load(paths) as load:
         time.sleep(3)
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+            check=True,
+            capture_output=True,
+        )
         deadline = time.monotonic() + 60
         while not healthy() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -163,8 +170,9 @@ def _new_render():
     """Queue a new publication's rendering: publish a validated assessment (or a correction)."""
     from django.contrib.auth import get_user_model
 
-    from profiles import signoff, workflow
+    from profiles import workflow
     from profiles.models import Assessment, Membership
+    from profiles.workflow import signoff
 
     staff = get_user_model().objects.get(username="sample-staff")
     assessment = Assessment.objects.filter(status="validated").first()
@@ -177,9 +185,13 @@ def _new_render():
         workflow.bump_revision(assessment)
         workflow.apply(workflow.SHARE, assessment, by=staff)
         workflow.apply(workflow.SUBMIT, assessment, by=staff)
-        sign_off = workflow.SignOffDetails(name="Fault Test", title="Director",
-                                           ministry="Interior", statement="Validated.",
-                                           reviewed_hash=signoff.current_hash(assessment))  # fmt: skip
+        sign_off = workflow.SignOffDetails(
+            name="Fault Test",
+            title="Director",
+            ministry="Interior",
+            statement="Validated.",
+            reviewed_hash=signoff.current_hash(assessment),
+        )
         workflow.apply(workflow.VALIDATE, assessment, by=validator.user, sign_off=sign_off)
     workflow.apply(workflow.PUBLISH, assessment, by=staff)  # queues the render on commit
     return assessment.publications.latest("version")
@@ -209,8 +221,12 @@ def fault_worker() -> bool:
     status_while_down = connection.getresponse().status
     os.environ["MGI_FAULT_VISIBILITY_TIMEOUT"] = "15"
     started = time.monotonic()
-    subprocess.run([STACK, "start", "worker"], check=True, capture_output=True,
-                   env={**os.environ, "MGI_FAULT_VISIBILITY_TIMEOUT": "15"})  # fmt: skip
+    subprocess.run(
+        [STACK, "start", "worker"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "MGI_FAULT_VISIBILITY_TIMEOUT": "15"},
+    )
     while time.monotonic() - started < 180:
         publication.refresh_from_db()
         if publication.ready_at:
@@ -231,9 +247,11 @@ def fault_worker() -> bool:
         f"({publication.files.count()} files)"
     )
     return (
-        status_while_down == 404 and publication.ready_at is not None and intact
+        status_while_down == 404
+        and publication.ready_at is not None
+        and intact
         and killed_mid_render
-    )  # fmt: skip
+    )
 
 
 def main() -> None:

@@ -23,8 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _stack
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SAMPLE = ["chl", "santiago-chl", "accra-gha"]
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
 # (file stem, path, widths)
@@ -80,15 +87,27 @@ def main() -> None:
                     data = response.read()
                 # Fixed poppler command on a PDF our own server just rendered.
                 subprocess.run(
-                    ["pdftoppm", "-png", "-r", str(PDF_DPI), "-f", "1", "-l", str(PDF_PAGES),
-                     "-", str(args.out / PDF_STEM)],
-                    input=data, check=True,
-                )  # fmt: skip
+                    [
+                        "pdftoppm",
+                        "-png",
+                        "-r",
+                        str(PDF_DPI),
+                        "-f",
+                        "1",
+                        "-l",
+                        str(PDF_PAGES),
+                        "-",
+                        str(args.out / PDF_STEM),
+                    ],
+                    input=data,
+                    check=True,
+                )
                 print(
                     f"  {_shown(args.out / PDF_STEM)}-01.png .. -{PDF_PAGES:02d}.png  ({PDF_PATH})"
                 )
     print(
-        f"done in {time.monotonic() - started:.0f} s; reproduce: .venv/bin/python bench/screenshots.py"
+        f"done in {time.monotonic() - started:.0f} s; "
+        "reproduce: .venv/bin/python bench/screenshots.py"
     )
 
 

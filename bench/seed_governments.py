@@ -4,7 +4,8 @@ Each gets one assessment, sign-off and live publication, created with
 `bulk_create` (the workflow would take hours for 10,000), under the newest Local
 MGI framework. Their content is a short stub built from a real sample
 publication's top-level fields: the list page defers `content`, so its size does
-not change what is measured here (text search, which scans it, is not measured). Run inside the benchmark's own database only:
+not change what is measured here (text search, which scans it, is not measured).
+Run inside the benchmark's own database only:
 
     DATABASE_URL=... python -m bench.seed_governments --count 10000
 """
@@ -80,11 +81,16 @@ def seed(count: int) -> int:
     for g, a in zip(governments, assessments, strict=True):
         content = {
             **stub,
-            "government": {"slug": g.slug, "level": "local", "kind": "city",
-                           "country": str(g.country), "name": g.name},
+            "government": {
+                "slug": g.slug,
+                "level": "local",
+                "kind": "city",
+                "country": str(g.country),
+                "name": g.name,
+            },
             "year": a.year,
             "dimensions": [],
-        }  # fmt: skip
+        }
         contents.append((content, hashlib.sha256(g.slug.encode()).hexdigest()))
     sign_offs = SignOff.objects.bulk_create(
         [

@@ -38,18 +38,47 @@ TRANSLATED = ("fr", "es", "ar")
 GCM_COLUMNS = ["number", "title", "title_fr", "title_es", "title_ar"]
 SDG_COLUMNS = ["code", "name", "name_fr", "name_es", "name_ar"]
 FRAMEWORK_COLUMNS = [
-    "slug", "name", "level", "version", "year", "status", "previous", "file", "wording_note",
-]  # fmt: skip
+    "slug",
+    "name",
+    "level",
+    "version",
+    "year",
+    "status",
+    "previous",
+    "file",
+    "wording_note",
+]
 DIMENSION_COLUMNS = [
-    "level", "code", "short_name", "long_name", "migof_element", "description",
-    "short_name_fr", "short_name_es", "short_name_ar",
-    "description_fr", "description_es", "description_ar",
-]  # fmt: skip
+    "level",
+    "code",
+    "short_name",
+    "long_name",
+    "migof_element",
+    "description",
+    "short_name_fr",
+    "short_name_es",
+    "short_name_ar",
+    "description_fr",
+    "description_es",
+    "description_ar",
+]
 INDICATOR_COLUMNS = [
-    "dimension", "area_code", "area_name", "area_name_fr", "area_name_es", "area_name_ar",
-    "code", "question", "guidance", "question_fr", "question_es", "question_ar",
-    "gcm_objectives", "sdg_domains", "equivalent_code",
-]  # fmt: skip
+    "dimension",
+    "area_code",
+    "area_name",
+    "area_name_fr",
+    "area_name_es",
+    "area_name_ar",
+    "code",
+    "question",
+    "guidance",
+    "question_fr",
+    "question_es",
+    "question_ar",
+    "gcm_objectives",
+    "sdg_domains",
+    "equivalent_code",
+]
 
 
 class FrameworkFileError(Exception):
@@ -179,8 +208,13 @@ def parse(data_dir: Path = DATA_DIR) -> _Plan:
         if number is None or not row["title"]:
             errors.append(f"gcm_objectives.csv:{line}: needs a number 1-23 and a title")
             continue
-        gcm.append({"number": number, "title": row["title"],
-                    "i18n": _translations(row, {"title": "title"})})  # fmt: skip
+        gcm.append(
+            {
+                "number": number,
+                "title": row["title"],
+                "i18n": _translations(row, {"title": "title"}),
+            }
+        )
     _duplicates(gcm, "number", "gcm_objectives.csv", gcm_rows, errors)
 
     sdg = []
@@ -211,14 +245,18 @@ def parse(data_dir: Path = DATA_DIR) -> _Plan:
         if any(d["code"] == code for d in dimensions[row["level"]]):
             errors.append(f"dimensions.csv:{line}: duplicate dimension {code} for {row['level']}")
             continue
-        dimensions[row["level"]].append({
-            "code": code,
-            "short_name": row["short_name"],
-            "long_name": row["long_name"],
-            "migof_element": row["migof_element"],
-            "description": row["description"],
-            "i18n": _translations(row, {"short_name": "short_name", "description": "description"}),
-        })  # fmt: skip
+        dimensions[row["level"]].append(
+            {
+                "code": code,
+                "short_name": row["short_name"],
+                "long_name": row["long_name"],
+                "migof_element": row["migof_element"],
+                "description": row["description"],
+                "i18n": _translations(
+                    row, {"short_name": "short_name", "description": "description"}
+                ),
+            }
+        )
 
     frameworks: list[dict] = []
     indicators: dict[str, list[dict]] = {}
@@ -307,20 +345,22 @@ def _parse_indicators(path: Path, errors: list[str]) -> list[dict]:
             continue
         seen_codes[row["code"]] = line
         area_names.setdefault(row["area_code"], (dimension, row["area_name"]))
-        items.append({
-            "line": line,
-            "dimension": dimension,
-            "area_code": row["area_code"],
-            "area_name": row["area_name"],
-            "area_i18n": _translations(row, {"area_name": "name"}),
-            "code": row["code"],
-            "question": row["question"],
-            "guidance": row["guidance"],
-            "i18n": _translations(row, {"question": "question"}),
-            "gcm": gcm,
-            "sdg": sdg,
-            "equivalent_code": row["equivalent_code"],
-        })  # fmt: skip
+        items.append(
+            {
+                "line": line,
+                "dimension": dimension,
+                "area_code": row["area_code"],
+                "area_name": row["area_name"],
+                "area_i18n": _translations(row, {"area_name": "name"}),
+                "code": row["code"],
+                "question": row["question"],
+                "guidance": row["guidance"],
+                "i18n": _translations(row, {"question": "question"}),
+                "gcm": gcm,
+                "sdg": sdg,
+                "equivalent_code": row["equivalent_code"],
+            }
+        )
     if not items and not any(e.startswith(name) for e in errors):
         errors.append(f"{name}: has no indicators")
     return items
@@ -355,23 +395,43 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
     now = timezone.now()
 
     gcm = {
-        item["number"]: _upsert(GCMObjective, report, "gcm objective", {"number": item["number"]},
-                                {"title": item["title"], "i18n": item["i18n"]})
+        item["number"]: _upsert(
+            GCMObjective,
+            report,
+            "gcm objective",
+            {"number": item["number"]},
+            {"title": item["title"], "i18n": item["i18n"]},
+        )
         for item in plan.gcm
-    }  # fmt: skip
+    }
     sdg = {
-        item["code"]: _upsert(SDGDomain, report, "sdg domain", {"code": item["code"]},
-                              {"name": item["name"], "i18n": item["i18n"]})
+        item["code"]: _upsert(
+            SDGDomain,
+            report,
+            "sdg domain",
+            {"code": item["code"]},
+            {"name": item["name"], "i18n": item["i18n"]},
+        )
         for item in plan.sdg
-    }  # fmt: skip
+    }
 
     frameworks: dict[str, Framework] = {}
     for fw in plan.frameworks:  # previous versions are listed first in frameworks.csv order
         before = report.changes()
-        frameworks[fw["slug"]] = _upsert(Framework, report, "framework", {"slug": fw["slug"]}, {
-            "name": fw["name"], "level": fw["level"], "version": fw["version"], "year": fw["year"],
-            "status": fw["status"], "wording_note": fw["wording_note"],
-        })  # fmt: skip
+        frameworks[fw["slug"]] = _upsert(
+            Framework,
+            report,
+            "framework",
+            {"slug": fw["slug"]},
+            {
+                "name": fw["name"],
+                "level": fw["level"],
+                "version": fw["version"],
+                "year": fw["year"],
+                "status": fw["status"],
+                "wording_note": fw["wording_note"],
+            },
+        )
         if report.changes() != before:
             report.changed.setdefault(frameworks[fw["slug"]].pk, set())
     for fw in plan.frameworks:
@@ -386,12 +446,18 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
         before_framework = report.changes()
         changed_codes: set[str] = set()
         dims = {
-            d["code"]: _upsert(Dimension, report, "dimension",
-                               {"framework": framework, "code": d["code"]},
-                               {k: d[k] for k in ("short_name", "long_name", "migof_element",
-                                                  "description", "i18n")})
+            d["code"]: _upsert(
+                Dimension,
+                report,
+                "dimension",
+                {"framework": framework, "code": d["code"]},
+                {
+                    k: d[k]
+                    for k in ("short_name", "long_name", "migof_element", "description", "i18n")
+                },
+            )
             for d in plan.dimensions[fw["level"]]
-        }  # fmt: skip
+        }
         areas: dict[str, Area] = {}
         positions: Counter = Counter()
         for item in plan.indicators[fw["slug"]]:
@@ -399,21 +465,35 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
                 dimension = dims[item["dimension"]]
                 positions[item["dimension"]] += 1
                 areas[item["area_code"]] = _upsert(
-                    Area, report, "area", {"dimension": dimension, "code": item["area_code"]},
-                    {"name": item["area_name"], "i18n": item["area_i18n"],
-                     "position": positions[item["dimension"]]},
-                )  # fmt: skip
+                    Area,
+                    report,
+                    "area",
+                    {"dimension": dimension, "code": item["area_code"]},
+                    {
+                        "name": item["area_name"],
+                        "i18n": item["area_i18n"],
+                        "position": positions[item["dimension"]],
+                    },
+                )
         in_file = set()
         per_area: Counter = Counter()
         for item in plan.indicators[fw["slug"]]:
             per_area[item["area_code"]] += 1
             before = report.changes()
             indicator = _upsert(
-                Indicator, report, "indicator", {"framework": framework, "code": item["code"]},
-                {"area": areas[item["area_code"]], "question": item["question"],
-                 "guidance": item["guidance"], "i18n": item["i18n"],
-                 "position": per_area[item["area_code"]], "retired_at": None},
-            )  # fmt: skip
+                Indicator,
+                report,
+                "indicator",
+                {"framework": framework, "code": item["code"]},
+                {
+                    "area": areas[item["area_code"]],
+                    "question": item["question"],
+                    "guidance": item["guidance"],
+                    "i18n": item["i18n"],
+                    "position": per_area[item["area_code"]],
+                    "retired_at": None,
+                },
+            )
             remapped = _set_mapping(
                 indicator, "gcm_objectives", [gcm[n] for n in item["gcm"]], report
             )

@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgi_portal.settings")
 
 app = Celery("mgi_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks(["profiles.publishing"])  # profiles/publishing/tasks.py

@@ -273,7 +273,7 @@ MGI_CLIENT_IP_HEADER = os.environ.get("MGI_CLIENT_IP_HEADER", "")
 
 # Seconds a shared cache (nginx's page cache, a CDN) may keep a published file or profile
 # page before asking again (Cache-Control s-maxage), so a withdrawal reaches everyone this
-# soon; browsers keep a published version longer (profiles/serving.py).
+# soon; browsers keep a published version longer (profiles/public/serving.py).
 MGI_SHARED_CACHE_SECONDS = int(os.environ.get("MGI_SHARED_CACHE_SECONDS", "60"))
 
 # Read-only public API (/api/v1/): anonymous, throttled per client address, paginated.
@@ -315,9 +315,9 @@ MGI_API_CORS_ORIGINS = env_list("MGI_API_CORS_ORIGINS", "")
 
 # What is rendered and stored once when a publication is made, in this order.
 MGI_PUBLICATION_RENDERERS = [
-    "profiles.exports.render_publication_data",  # data.csv and data.json
-    "profiles.pages.render_profile_pages",  # the page body, once per language
-    "profiles.pdf.store_pdfs",  # the PDF, once per UI language
+    "profiles.outputs.exports.render_publication_data",  # data.csv and data.json
+    "profiles.outputs.pages.render_profile_pages",  # the page body, once per language
+    "profiles.outputs.pdf.store_pdfs",  # the PDF, once per UI language
 ]
 
 # Django 6 behaviour now: a URL typed without a scheme is taken as https.

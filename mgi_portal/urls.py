@@ -7,9 +7,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from mgi_portal import two_factor
-from profiles import admin_shortcut
-from profiles import views as profile_views
-from profiles.sitemaps import SITEMAPS
+from profiles.editing import admin_shortcut
+from profiles.public import views as profile_views
+from profiles.public.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", profile_views.healthz, name="healthz"),
@@ -29,6 +29,6 @@ urlpatterns = [
     path(settings.MGI_ADMIN_PATH, admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("profiles.urls")),
+    path("", include("profiles.public.urls")),
     prefix_default_language=False,
 )

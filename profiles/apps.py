@@ -12,6 +12,7 @@ class ProfilesConfig(AppConfig):
     def ready(self) -> None:
         from indicators.signals import framework_changed
         from profiles import roles, workflow
+        from profiles.editing import admin  # noqa: F401  (registers the ModelAdmins)
 
         post_migrate.connect(roles.ensure_groups, sender=self)
         # Validated content quoting changed framework text goes back to the validator.

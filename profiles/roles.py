@@ -21,7 +21,11 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "profiles.publish_assessment",
         "profiles.withdraw_publication",
         *(f"profiles.{verb}_assessment" for verb in ("add", "change", "view")),
-        *(f"profiles.{verb}_{model}" for verb in ("add", "change", "view", "delete") for model in _CONTENT),
+        *(
+            f"profiles.{verb}_{model}"
+            for verb in ("add", "change", "view", "delete")
+            for model in _CONTENT
+        ),
         *(f"profiles.{verb}_government" for verb in ("add", "change", "view")),
         *(f"profiles.{verb}_consultationcomment" for verb in ("change", "view")),
         "profiles.view_statuschange",
@@ -34,20 +38,38 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
     GOVERNMENT_OFFICIALS: [
         "profiles.view_assessment",
         "profiles.change_assessment",
-        *(f"profiles.{verb}_{model}" for verb in ("add", "change", "view", "delete") for model in _CONTENT),
+        *(
+            f"profiles.{verb}_{model}"
+            for verb in ("add", "change", "view", "delete")
+            for model in _CONTENT
+        ),
         "profiles.add_consultationcomment",
         "profiles.view_consultationcomment",
         "profiles.view_statuschange",
         "profiles.view_signoff",
     ],
     ADMINISTRATORS: [
-        *(f"auth.{verb}_{model}" for verb in ("add", "change", "view", "delete") for model in ("user", "group")),
+        *(
+            f"auth.{verb}_{model}"
+            for verb in ("add", "change", "view", "delete")
+            for model in ("user", "group")
+        ),
         *(f"profiles.{verb}_membership" for verb in ("add", "change", "view", "delete")),
-        *(f"indicators.{verb}_{model}" for verb in ("add", "change", "view")
-          for model in ("framework", "dimension", "area", "indicator", "gcmobjective", "sdgdomain")),
+        *(
+            f"indicators.{verb}_{model}"
+            for verb in ("add", "change", "view")
+            for model in (
+                "framework",
+                "dimension",
+                "area",
+                "indicator",
+                "gcmobjective",
+                "sdgdomain",
+            )
+        ),
         "profiles.view_government",
     ],
-}  # fmt: skip
+}
 
 
 def ensure_groups(**kwargs) -> None:

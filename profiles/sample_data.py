@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Dimension, Framework, Indicator, Level
-from profiles import roles, signoff, workflow
+from profiles import roles, workflow
 from profiles.models import (
     Answer,
     AnswerValue,
@@ -34,6 +34,7 @@ from profiles.models import (
     SourceKind,
     StatusChange,
 )
+from profiles.workflow import signoff
 
 User = get_user_model()
 
@@ -64,25 +65,46 @@ NATIONAL_2022 = "mgi-national-2022"
 LOCAL_2019 = "mgi-local-2019"
 
 SAMPLES: tuple[SampleGovernment, ...] = (
-    SampleGovernment("CL", (SampleRound(2018, NATIONAL_2016, "published"),
-                            SampleRound(2023, NATIONAL_2022, "published"))),
-    SampleGovernment("GH", (SampleRound(2019, NATIONAL_2016, "published"),
-                            SampleRound(2025, NATIONAL_2022, "draft"))),
+    SampleGovernment(
+        "CL",
+        (
+            SampleRound(2018, NATIONAL_2016, "published"),
+            SampleRound(2023, NATIONAL_2022, "published"),
+        ),
+    ),
+    SampleGovernment(
+        "GH",
+        (SampleRound(2019, NATIONAL_2016, "published"), SampleRound(2025, NATIONAL_2022, "draft")),
+    ),
     SampleGovernment("PH", (SampleRound(2021, NATIONAL_2022, "published"),)),
     SampleGovernment("MA", (SampleRound(2024, NATIONAL_2022, "consultation"),)),
-    SampleGovernment("MD", (SampleRound(2020, NATIONAL_2016, "published"),
-                            SampleRound(2025, NATIONAL_2022, "submitted"))),
+    SampleGovernment(
+        "MD",
+        (
+            SampleRound(2020, NATIONAL_2016, "published"),
+            SampleRound(2025, NATIONAL_2022, "submitted"),
+        ),
+    ),
     SampleGovernment("MX", (SampleRound(2022, NATIONAL_2022, "corrected"),)),
     SampleGovernment("ID", (SampleRound(2024, NATIONAL_2022, "validated"),)),
     SampleGovernment("FJ", (SampleRound(2025, NATIONAL_2022, "draft"),)),
-    SampleGovernment("AL", (SampleRound(2019, NATIONAL_2016, "published"),
-                            SampleRound(2023, NATIONAL_2022, "published"))),
+    SampleGovernment(
+        "AL",
+        (
+            SampleRound(2019, NATIONAL_2016, "published"),
+            SampleRound(2023, NATIONAL_2022, "published"),
+        ),
+    ),
     SampleGovernment("CR", (SampleRound(2024, NATIONAL_2022, "returned"),)),
     SampleGovernment("GH", (SampleRound(2019, LOCAL_2019, "published"),), "Accra", LocalKind.CITY),
-    SampleGovernment("CA", (SampleRound(2020, LOCAL_2019, "published"),), "Montréal", LocalKind.CITY),
+    SampleGovernment(
+        "CA", (SampleRound(2020, LOCAL_2019, "published"),), "Montréal", LocalKind.CITY
+    ),
     SampleGovernment("MX", (SampleRound(2023, LOCAL_2019, "draft"),), "Michoacán", LocalKind.STATE),
-    SampleGovernment("CL", (SampleRound(2024, LOCAL_2019, "published"),), "Santiago", LocalKind.CITY),
-)  # fmt: skip
+    SampleGovernment(
+        "CL", (SampleRound(2024, LOCAL_2019, "published"),), "Santiago", LocalKind.CITY
+    ),
+)
 
 ANSWER_WEIGHTS = [
     (AnswerValue.FULLY, 45),
@@ -128,7 +150,8 @@ def load(*, seed: int = 2016, only: set[str] | None = None, log=print) -> list[A
     missing = {r.framework for s in SAMPLES for r in s.rounds} - set(frameworks)
     if missing:
         raise RuntimeError(
-            f"Load the frameworks first (manage.py sync_framework); missing: {', '.join(sorted(missing))}"
+            "Load the frameworks first (manage.py sync_framework); "
+            f"missing: {', '.join(sorted(missing))}"
         )
     made = []
     for sample in SAMPLES:
@@ -144,16 +167,28 @@ def load(*, seed: int = 2016, only: set[str] | None = None, log=print) -> list[A
                 "kind": sample.kind,
             },
         )
-        validator = _user(f"sample-validator-{slug}", group=roles.GOVERNMENT_OFFICIALS,
-                          email=f"validator@{slug}.sample.invalid")  # fmt: skip
-        focal = _user(f"sample-focal-{slug}", group=roles.GOVERNMENT_OFFICIALS,
-                      email=f"focal@{slug}.sample.invalid")  # fmt: skip
-        Membership.objects.get_or_create(user=validator, government=government,
-                                         role=GovernmentRole.VALIDATOR,
-                                         defaults={"title": "Director (sample)",
-                                                   "ministry": "Ministry of the Interior (sample)"})  # fmt: skip
-        Membership.objects.get_or_create(user=focal, government=government,
-                                         role=GovernmentRole.FOCAL_POINT)  # fmt: skip
+        validator = _user(
+            f"sample-validator-{slug}",
+            group=roles.GOVERNMENT_OFFICIALS,
+            email=f"validator@{slug}.sample.invalid",
+        )
+        focal = _user(
+            f"sample-focal-{slug}",
+            group=roles.GOVERNMENT_OFFICIALS,
+            email=f"focal@{slug}.sample.invalid",
+        )
+        Membership.objects.get_or_create(
+            user=validator,
+            government=government,
+            role=GovernmentRole.VALIDATOR,
+            defaults={
+                "title": "Director (sample)",
+                "ministry": "Ministry of the Interior (sample)",
+            },
+        )
+        Membership.objects.get_or_create(
+            user=focal, government=government, role=GovernmentRole.FOCAL_POINT
+        )
         previous = None
         for number, spec in enumerate(sample.rounds, start=1):
             existing = Assessment.objects.filter(government=government, year=spec.year).first()
@@ -238,28 +273,41 @@ def _make_assessment(rng, government, framework, year, number, previous) -> Asse
         weak = [i for i, v in items if v in (AnswerValue.ABSENT, AnswerValue.PARTIALLY)][:2]
         for position, indicator in enumerate(strong):
             Finding.objects.create(
-                assessment=assessment, dimension=dimension, kind=FindingKind.WELL_DEVELOPED,
-                position=position, is_good_practice=position == 0 and dimension.code % 2 == 1,
+                assessment=assessment,
+                dimension=dimension,
+                kind=FindingKind.WELL_DEVELOPED,
+                position=position,
+                is_good_practice=position == 0 and dimension.code % 2 == 1,
                 text=f"(Sample) {name} has a framework in place: {indicator.question.rstrip('?')}.",
-            )  # fmt: skip
+            )
         for position, indicator in enumerate(weak):
             Finding.objects.create(
-                assessment=assessment, dimension=dimension, kind=FindingKind.POTENTIAL,
+                assessment=assessment,
+                dimension=dimension,
+                kind=FindingKind.POTENTIAL,
                 position=position,
-                text=f"(Sample) {name} could develop this further: {indicator.question.rstrip('?')}.",
-            )  # fmt: skip
+                text=f"(Sample) {name} could develop this further: "
+                f"{indicator.question.rstrip('?')}.",
+            )
     for position, (kind, unit, low, high) in enumerate(FIGURES):
         ContextFigure.objects.create(
-            assessment=assessment, kind=kind, unit=unit, year=year - 1, position=position,
-            value=rng.randint(low, high), source="Sample figure (invented, not real data)",
-        )  # fmt: skip
+            assessment=assessment,
+            kind=kind,
+            unit=unit,
+            year=year - 1,
+            position=position,
+            value=rng.randint(low, high),
+            source="Sample figure (invented, not real data)",
+        )
     if previous is not None:
         progress = list(ProgressStatus)
         for finding in previous.findings.filter(kind=FindingKind.POTENTIAL):
             FollowUp.objects.create(
-                assessment=assessment, finding=finding, progress=rng.choice(progress),
+                assessment=assessment,
+                finding=finding,
+                progress=rng.choice(progress),
                 note=f"(Sample) Progress since {previous.year} as recorded in this invented round.",
-            )  # fmt: skip
+            )
     return assessment
 
 
@@ -272,9 +320,18 @@ def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
         "returned": ["share", "submit", "return"],
         "validated": ["share", "submit", "validate"],
         "published": ["share", "submit", "validate", "publish"],
-        "corrected": ["share", "submit", "validate", "publish", "revise", "share",
-                      "submit", "validate", "publish"],
-    }[stage]  # fmt: skip
+        "corrected": [
+            "share",
+            "submit",
+            "validate",
+            "publish",
+            "revise",
+            "share",
+            "submit",
+            "validate",
+            "publish",
+        ],
+    }[stage]
     for name in path:
         transition = workflow.BY_NAME[name]
         by = validator if name in {"validate", "return"} else staff

@@ -9,7 +9,7 @@ from indicators import loader
 from profiles import roles
 from tests import factories
 
-PDF_RENDERER = "profiles.pdf.store_pdfs"
+PDF_RENDERER = "profiles.outputs.pdf.store_pdfs"
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.test import TestCase
 
 from indicators.models import Framework, Indicator
-from profiles import roles, signoff, workflow
+from profiles import roles, workflow
 from profiles.models import (
     Answer,
     AnswerValue,
@@ -18,6 +18,7 @@ from profiles.models import (
     Government,
     Membership,
 )
+from profiles.workflow import signoff
 
 NATIONAL = "mgi-national-2022"
 LOCAL = "mgi-local-2019"
@@ -87,19 +88,27 @@ def answer_all(
     )
     dimension = assessment.framework.dimensions.get(code=1)
     Finding.objects.create(
-        assessment=assessment, dimension=dimension, kind=FindingKind.WELL_DEVELOPED,
-        text="Health services are open to all migrants.", is_good_practice=True,
-    )  # fmt: skip
+        assessment=assessment,
+        dimension=dimension,
+        kind=FindingKind.WELL_DEVELOPED,
+        text="Health services are open to all migrants.",
+        is_good_practice=True,
+    )
     Finding.objects.create(
-        assessment=assessment, dimension=dimension, kind=FindingKind.POTENTIAL,
+        assessment=assessment,
+        dimension=dimension,
+        kind=FindingKind.POTENTIAL,
         text="Family reunification rules could be clearer.",
-    )  # fmt: skip
+    )
 
 
 SIGN_OFF = workflow.SignOffDetails(
-    name="Ana Validator", title="Director", ministry="Ministry of the Interior",
-    statement="The government validates this profile.", reviewed_hash="",
-)  # fmt: skip
+    name="Ana Validator",
+    title="Director",
+    ministry="Ministry of the Interior",
+    statement="The government validates this profile.",
+    reviewed_hash="",
+)
 
 
 def sign_off_for(

@@ -1,4 +1,6 @@
-"""API representations. Field names are stable snake_case English; changing one is a new API version.
+"""API representations.
+
+Field names are stable snake_case English; changing one is a new API version.
 
 Publication content comes from the frozen `Publication.content` dict (what the
 government validated), never from assessments. Names of countries are English
@@ -57,9 +59,19 @@ class GovernmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Government
         fields = [
-            "slug", "level", "kind", "name", "country", "country_iso3", "region_code",
-            "region", "subregion_code", "subregion", "profile_url", "publications",
-        ]  # fmt: skip
+            "slug",
+            "level",
+            "kind",
+            "name",
+            "country",
+            "country_iso3",
+            "region_code",
+            "region",
+            "subregion_code",
+            "subregion",
+            "profile_url",
+            "publications",
+        ]
 
     def get_name(self, obj: Government) -> str:
         return obj.name or str(countries.name(obj.country.code))
@@ -134,9 +146,16 @@ class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = [
-            "code", "question", "guidance", "answer_scale", "gcm_objectives", "sdg_domains",
-            "equivalent", "retired_at", "translations",
-        ]  # fmt: skip
+            "code",
+            "question",
+            "guidance",
+            "answer_scale",
+            "gcm_objectives",
+            "sdg_domains",
+            "equivalent",
+            "retired_at",
+            "translations",
+        ]
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -159,9 +178,14 @@ class DimensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dimension
         fields = [
-            "code", "short_name", "long_name", "migof_element", "description", "translations",
+            "code",
+            "short_name",
+            "long_name",
+            "migof_element",
+            "description",
+            "translations",
             "areas",
-        ]  # fmt: skip
+        ]
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
@@ -176,9 +200,17 @@ class FrameworkSerializer(serializers.ModelSerializer):
     class Meta:
         model = Framework
         fields = [
-            "slug", "name", "level", "version", "year", "status", "previous", "wording_note",
-            "indicator_count", "url",
-        ]  # fmt: skip
+            "slug",
+            "name",
+            "level",
+            "version",
+            "year",
+            "status",
+            "previous",
+            "wording_note",
+            "indicator_count",
+            "url",
+        ]
 
 
 class FrameworkDetailSerializer(FrameworkSerializer):
@@ -212,11 +244,26 @@ class PublicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Publication
         fields = [
-            "id", "government", "government_name", "level", "country_iso3", "year", "round",
-            "version", "framework", "framework_version", "is_sample", "release_at",
-            "original_language", "languages", "content_hash", "permalink", "csv_url",
-            "json_url", "url",
-        ]  # fmt: skip
+            "id",
+            "government",
+            "government_name",
+            "level",
+            "country_iso3",
+            "year",
+            "round",
+            "version",
+            "framework",
+            "framework_version",
+            "is_sample",
+            "release_at",
+            "original_language",
+            "languages",
+            "content_hash",
+            "permalink",
+            "csv_url",
+            "json_url",
+            "url",
+        ]
 
     def get_government_name(self, obj: Publication) -> str:
         return obj.government.name or str(countries.name(obj.government.country.code))
@@ -335,9 +382,17 @@ class PublicationDetailSerializer(PublicationSerializer):
 
     class Meta(PublicationSerializer.Meta):
         fields = [
-            *PublicationSerializer.Meta.fields, "language", "fully_translated", "introduction",
-            "summary", "timeline", "dimensions", "sources", "context_figures", "follow_ups",
-        ]  # fmt: skip
+            *PublicationSerializer.Meta.fields,
+            "language",
+            "fully_translated",
+            "introduction",
+            "summary",
+            "timeline",
+            "dimensions",
+            "sources",
+            "context_figures",
+            "follow_ups",
+        ]
 
 
 # --- Flat rows -----------------------------------------------------------------------
@@ -370,8 +425,11 @@ class AnswerSerializer(PublicationRowSerializer):
         model = PublishedAnswer
         fields = [
             *PublicationRowSerializer.Meta.fields,
-            "dimension_code", "area_code", "indicator_code", "answer",
-        ]  # fmt: skip
+            "dimension_code",
+            "area_code",
+            "indicator_code",
+            "answer",
+        ]
 
 
 class FindingSerializer(PublicationRowSerializer):
@@ -381,5 +439,9 @@ class FindingSerializer(PublicationRowSerializer):
         model = PublishedFinding
         fields = [
             *PublicationRowSerializer.Meta.fields,
-            "dimension_code", "kind", "position", "text", "is_good_practice",
-        ]  # fmt: skip
+            "dimension_code",
+            "kind",
+            "position",
+            "text",
+            "is_good_practice",
+        ]

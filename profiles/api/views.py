@@ -54,9 +54,17 @@ class GovernmentViewSet(PublicViewSet):
         publications = (
             Publication.objects.live()
             .select_related("framework")
-            .only("id", "government_id", "year", "round_number", "version", "framework__slug", "release_at")
+            .only(
+                "id",
+                "government_id",
+                "year",
+                "round_number",
+                "version",
+                "framework__slug",
+                "release_at",
+            )
             .order_by("-year", "-version")
-        )  # fmt: skip
+        )
         return (
             Government.objects.with_live_publication()
             .order_by("level", "slug")
@@ -172,18 +180,29 @@ class AnswerViewSet(PublicViewSet):
                 "publication__government", "publication__framework", "indicator__area__dimension"
             )
             .only(
-                "id", "value", "publication__id", "publication__year",
-                "publication__round_number", "publication__version",
-                "publication__government__slug", "publication__government__level",
-                "publication__framework__slug", "indicator__code", "indicator__area__code",
+                "id",
+                "value",
+                "publication__id",
+                "publication__year",
+                "publication__round_number",
+                "publication__version",
+                "publication__government__slug",
+                "publication__government__level",
+                "publication__framework__slug",
+                "indicator__code",
+                "indicator__area__code",
                 "indicator__area__dimension__code",
             )
             .order_by(
-                "publication__government__slug", "publication__year", "publication__version",
-                "indicator__area__dimension__code", "indicator__area__position",
-                "indicator__position", "pk",
+                "publication__government__slug",
+                "publication__year",
+                "publication__version",
+                "indicator__area__dimension__code",
+                "indicator__area__position",
+                "indicator__position",
+                "pk",
             )
-        )  # fmt: skip
+        )
 
 
 class FindingViewSet(PublicViewSet):
@@ -194,12 +213,15 @@ class FindingViewSet(PublicViewSet):
 
     def get_queryset(self) -> QuerySet[PublishedFinding]:
         return (
-            PublishedFinding.objects.filter(
-                publication__in=Publication.objects.live().values("pk")
-            )
+            PublishedFinding.objects.filter(publication__in=Publication.objects.live().values("pk"))
             .select_related("publication__government", "publication__framework")
             .order_by(
-                "publication__government__slug", "publication__year", "publication__version",
-                "dimension_code", "kind", "position", "pk",
+                "publication__government__slug",
+                "publication__year",
+                "publication__version",
+                "dimension_code",
+                "kind",
+                "position",
+                "pk",
             )
-        )  # fmt: skip
+        )

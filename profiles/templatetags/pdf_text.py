@@ -1,6 +1,6 @@
 """Template filters that mark the language of texts in the profile PDF.
 
-`profiles.pdf.context` gives each government text the language it is in when
+`profiles.outputs.pdf.context` gives each government text the language it is in when
 that differs from the document's (an untranslated English justification in an
 Arabic document), or "" when it does not. Only those texts are marked: a block
 with `lang` and `dir` attributes, and our own short label inside such a block

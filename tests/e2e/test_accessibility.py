@@ -20,8 +20,9 @@ from django.urls import reverse
 
 from indicators import loader
 from indicators.models import Framework, FrameworkStatus
-from profiles import roles, selectors
+from profiles import roles
 from profiles.models import Publication
+from profiles.public import selectors
 
 pytestmark = pytest.mark.e2e
 
@@ -104,8 +105,10 @@ def nu_errors(folder: Path) -> dict[str, list[str]]:
     assert java, "Java is needed for the Nu HTML checker: make system-deps"
     result = subprocess.run(  # noqa: S603 (fixed arguments, our own files)
         [java, "-jar", str(VNU), "--errors-only", "--format", "json", str(folder)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     errors: dict[str, list[str]] = {}
     for message in json.loads(result.stderr or '{"messages": []}')["messages"]:
         name = Path(urlsplit(message.get("url", "")).path).name
@@ -241,8 +244,12 @@ def test_public_pages_are_accessible_in_every_language(site, page, tmp_path):
             problems.append(f"{check.__name__}: {type(error).__name__}: {error}")
 
     foreign = sorted(
-        {u for u in requested if urlsplit(u).scheme in {"http", "https", "ws", "wss"}
-         and urlsplit(u).netloc != own_host}
-    )  # fmt: skip
+        {
+            u
+            for u in requested
+            if urlsplit(u).scheme in {"http", "https", "ws", "wss"}
+            and urlsplit(u).netloc != own_host
+        }
+    )
     assert foreign == [], "the pages made requests to other hosts"
     assert problems == [], f"{len(problems)} problem(s):\n" + "\n".join(problems)

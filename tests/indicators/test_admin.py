@@ -57,8 +57,11 @@ def test_changelists_query_count_is_the_same_for_one_or_all_frameworks(
     from django.test.utils import CaptureQueriesContext
 
     local = Framework.objects.get(slug="mgi-local-2019")
-    lookup = {Dimension: "framework__id__exact", Area: "dimension__framework__id__exact",
-              Framework: "level__exact"}[model]  # fmt: skip
+    lookup = {
+        Dimension: "framework__id__exact",
+        Area: "dimension__framework__id__exact",
+        Framework: "level__exact",
+    }[model]
     value = local.pk if model is not Framework else "local"
     with CaptureQueriesContext(connection) as one:
         client.get(changelist(model), {lookup: value})

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import timezone
 
-from profiles import publishing, workflow
+from profiles import workflow
 from profiles.models import (
     Assessment,
     AssessmentStatus,
@@ -25,12 +25,13 @@ from profiles.models import (
     PublicationFile,
     SignOff,
 )
+from profiles.publishing import lifecycle
 from tests import factories
 
 DRAFT_MARKER = "ZZDRAFTMARKERZZ"
 
 
-PAGES_ONLY = ["profiles.pages.render_profile_pages"]
+PAGES_ONLY = ["profiles.outputs.pages.render_profile_pages"]
 
 
 def publish(assessment: Assessment, *, staff, validator, release_at=None, settings=None):
@@ -80,18 +81,27 @@ def clone(publication: Publication, *, countries: list[str]) -> list[Publication
     made = []
     for country in countries:
         government = Government.objects.create(
-            level="national", kind="national", country=country,
+            level="national",
+            kind="national",
+            country=country,
             slug=Government.make_slug(country_code=country),
-        )  # fmt: skip
+        )
         assessment = Assessment.objects.create(
-            government=government, framework_id=publication.framework_id,
-            year=publication.year, status=AssessmentStatus.PUBLISHED,
-        )  # fmt: skip
+            government=government,
+            framework_id=publication.framework_id,
+            year=publication.year,
+            status=AssessmentStatus.PUBLISHED,
+        )
         sign_off = SignOff.objects.create(
-            assessment=assessment, validator=publication.sign_off.validator,
-            validator_name="V", title="T", ministry="M", statement="S",
-            content_hash=publication.content_hash, languages=["en"],
-        )  # fmt: skip
+            assessment=assessment,
+            validator=publication.sign_off.validator,
+            validator_name="V",
+            title="T",
+            ministry="M",
+            statement="S",
+            content_hash=publication.content_hash,
+            languages=["en"],
+        )
         content = copy.deepcopy(publication.content)
         content["government"] = {
             **content["government"],
@@ -100,13 +110,22 @@ def clone(publication: Publication, *, countries: list[str]) -> list[Publication
         }
         now = timezone.now() - datetime.timedelta(minutes=1)
         clone = Publication.objects.create(
-            assessment=assessment, version=1, sign_off=sign_off, government=government,
-            framework_id=publication.framework_id, year=publication.year, round_number=1,
-            content=content, content_hash=publication.content_hash, languages=["en"],
-            timeline=publication.timeline, published_by=publication.published_by,
-            release_at=now, ready_at=now,
-        )  # fmt: skip
-        publishing.index_content(clone)
+            assessment=assessment,
+            version=1,
+            sign_off=sign_off,
+            government=government,
+            framework_id=publication.framework_id,
+            year=publication.year,
+            round_number=1,
+            content=content,
+            content_hash=publication.content_hash,
+            languages=["en"],
+            timeline=publication.timeline,
+            published_by=publication.published_by,
+            release_at=now,
+            ready_at=now,
+        )
+        lifecycle.index_content(clone)
         made.append(clone)
     return made
 

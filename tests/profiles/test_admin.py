@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import Indicator
-from profiles import signoff, workflow
+from profiles import workflow
 from profiles.models import (
     Answer,
     Assessment,
@@ -28,6 +28,7 @@ from profiles.models import (
     Source,
     StatusChange,
 )
+from profiles.workflow import signoff
 from tests import factories
 from tests.factories import (
     AssessmentFactory,
@@ -129,9 +130,14 @@ def test_creating_an_assessment_creates_a_blank_answer_per_current_indicator(
     framework = AssessmentFactory.build(government=government).framework
     response = client.post(
         reverse("admin:profiles_assessment_add"),
-        {"government": government.pk, "framework": framework.pk, "year": 2025,
-         "round_number": 1, "original_language": "en"},
-    )  # fmt: skip
+        {
+            "government": government.pk,
+            "framework": framework.pk,
+            "year": 2025,
+            "round_number": 1,
+            "original_language": "en",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assessment = Assessment.objects.get(government=government, year=2025)
     current = Indicator.objects.filter(framework=framework).current().count()
@@ -145,12 +151,14 @@ def test_focal_point_saves_answers_and_the_revision_moves_on(client, focal_point
     indicator = Indicator.objects.filter(framework=assessment.framework).current().first()
     client.force_login(focal_point)
     data = form_data(client.get(change_url(assessment)))
-    data.update({
-        f"answer-{indicator.pk}-value": "partially_present",
-        f"answer-{indicator.pk}-justification": "Article 5 covers it in part.",
-        f"answer-{indicator.pk}-sources": [str(source.pk)],
-        "summary": "A new summary.",
-    })  # fmt: skip
+    data.update(
+        {
+            f"answer-{indicator.pk}-value": "partially_present",
+            f"answer-{indicator.pk}-justification": "Article 5 covers it in part.",
+            f"answer-{indicator.pk}-sources": [str(source.pk)],
+            "summary": "A new summary.",
+        }
+    )
     response = client.post(change_url(assessment), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     answer = Answer.objects.get(assessment=assessment, indicator=indicator)
@@ -236,9 +244,10 @@ def test_only_staff_mark_good_practices(client, staff, focal_point, assessment):
     client.force_login(focal_point)
     page = client.get(change_url(assessment))
     index = next(
-        i for i, f in enumerate(page.context["inline_admin_formsets"][0].formset.forms)
+        i
+        for i, f in enumerate(page.context["inline_admin_formsets"][0].formset.forms)
         if f.instance.pk == finding.pk
-    )  # fmt: skip
+    )
     assert f"{prefix}-{index}-is_good_practice" not in page.content.decode()
     data = form_data(page)
     data[f"{prefix}-{index}-is_good_practice"] = "on"
@@ -282,14 +291,21 @@ def test_sources_and_context_figures_are_entered_on_the_same_page(client, staff,
     client.force_login(staff)
     page = client.get(change_url(assessment))
     data = form_data(page)
-    data.update({
-        "sources-TOTAL_FORMS": "1", "sources-0-title": "Law 21.325", "sources-0-kind": "law",
-        "sources-0-archived_copy": SimpleUploadedFile("law.pdf", b"%PDF-1.4 law"),
-        "context_figures-TOTAL_FORMS": "1", "context_figures-0-kind": "migrant_stock",
-        "context_figures-0-value": "1625074", "context_figures-0-unit": "people",
-        "context_figures-0-year": "2023", "context_figures-0-source": "INE",
-        "context_figures-0-position": "0",
-    })  # fmt: skip
+    data.update(
+        {
+            "sources-TOTAL_FORMS": "1",
+            "sources-0-title": "Law 21.325",
+            "sources-0-kind": "law",
+            "sources-0-archived_copy": SimpleUploadedFile("law.pdf", b"%PDF-1.4 law"),
+            "context_figures-TOTAL_FORMS": "1",
+            "context_figures-0-kind": "migrant_stock",
+            "context_figures-0-value": "1625074",
+            "context_figures-0-unit": "people",
+            "context_figures-0-year": "2023",
+            "context_figures-0-source": "INE",
+            "context_figures-0-position": "0",
+        }
+    )
     response = client.post(change_url(assessment), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     source = Source.objects.get(assessment=assessment)
@@ -366,10 +382,20 @@ def populate(countries: list[str], staff, year: int = 2020):
 
 
 CHANGELISTS = [
-    "assessment", "answer", "finding", "source", "contextfigure", "followup",
-    "contenttranslation", "consultationcomment", "statuschange", "signoff", "membership",
-    "government", "publication",
-]  # fmt: skip
+    "assessment",
+    "answer",
+    "finding",
+    "source",
+    "contextfigure",
+    "followup",
+    "contenttranslation",
+    "consultationcomment",
+    "statuschange",
+    "signoff",
+    "membership",
+    "government",
+    "publication",
+]
 
 
 def test_changelist_query_counts_do_not_grow_with_rows(client, staff, admin_user):
@@ -383,10 +409,20 @@ def test_changelist_query_counts_do_not_grow_with_rows(client, staff, admin_user
     # 7 = session, user, 2x permissions, 2x count (filtered and total), the rows; plus
     # one query per list filter that lists values from the database.
     assert first == {
-        "assessment": 9, "answer": 7, "finding": 8, "source": 7, "contextfigure": 7,
-        "followup": 7, "contenttranslation": 7, "consultationcomment": 7, "statuschange": 8,
-        "signoff": 7, "membership": 7, "government": 7, "publication": 7,
-    }  # fmt: skip
+        "assessment": 9,
+        "answer": 7,
+        "finding": 8,
+        "source": 7,
+        "contextfigure": 7,
+        "followup": 7,
+        "contenttranslation": 7,
+        "consultationcomment": 7,
+        "statuschange": 8,
+        "signoff": 7,
+        "membership": 7,
+        "government": 7,
+        "publication": 7,
+    }
 
 
 # --- Workflow buttons ------------------------------------------------------------------
@@ -465,14 +501,21 @@ def test_validator_signs_off_on_a_page_showing_the_content(client, staff, valida
     assert f'name="reviewed_hash" value="{shown}"' in html
     response = client.post(
         url,
-        {"name": "Ana Pérez", "title": "Director", "ministry": "Interior",
-         "statement": "We validate.", "reviewed_hash": shown},
-    )  # fmt: skip
+        {
+            "name": "Ana Pérez",
+            "title": "Director",
+            "ministry": "Interior",
+            "statement": "We validate.",
+            "reviewed_hash": shown,
+        },
+    )
     assert response.status_code == 302
     sign_off = SignOff.objects.get(assessment=assessment)
     assert (sign_off.validator, sign_off.validator_name, sign_off.ministry) == (
-        validator, "Ana Pérez", "Interior",
-    )  # fmt: skip
+        validator,
+        "Ana Pérez",
+        "Interior",
+    )
     assert status_of(assessment) == S.VALIDATED
 
 

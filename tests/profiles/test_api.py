@@ -30,7 +30,7 @@ MARKERS = {
 @pytest.fixture(autouse=True)
 def _data_rendering_only(settings):
     """Publish with the data renderer only: pages and PDFs are tested elsewhere, and slow."""
-    settings.MGI_PUBLICATION_RENDERERS = ["profiles.exports.render_publication_data"]
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.outputs.exports.render_publication_data"]
     cache.clear()  # throttling counts live in the cache
     yield
     cache.clear()
@@ -92,8 +92,11 @@ def world(staff, government, validator):
     with TestCase.captureOnCommitCallbacks(execute=True):
         workflow.apply(workflow.WITHDRAW, withdrawn, by=staff, note="Published by mistake")
 
-    return {"live": live.publications.get(), "embargoed": embargoed.publications.get(),
-            "withdrawn": withdrawn.publications.get()}  # fmt: skip
+    return {
+        "live": live.publications.get(),
+        "embargoed": embargoed.publications.get(),
+        "withdrawn": withdrawn.publications.get(),
+    }
 
 
 def _body(response) -> bytes:
@@ -108,11 +111,18 @@ def _body(response) -> bytes:
 def _crawl(client, world) -> dict[str, bytes]:
     """GET every API endpoint, page, schema and download; follow the API's own links."""
     urls = [
-        "/api/v1/", "/api/v1/governments/", "/api/v1/frameworks/", "/api/v1/publications/",
-        "/api/v1/answers/?page_size=1000", "/api/v1/findings/?page_size=1000",
-        "/api/v1/gcm-objectives/", "/api/v1/sdg-domains/", "/api/v1/schema/", "/api/v1/docs/",
+        "/api/v1/",
+        "/api/v1/governments/",
+        "/api/v1/frameworks/",
+        "/api/v1/publications/",
+        "/api/v1/answers/?page_size=1000",
+        "/api/v1/findings/?page_size=1000",
+        "/api/v1/gcm-objectives/",
+        "/api/v1/sdg-domains/",
+        "/api/v1/schema/",
+        "/api/v1/docs/",
         "/data/",
-    ]  # fmt: skip
+    ]
     bodies = {}
     for url in urls:
         response = client.get(url)
@@ -336,9 +346,13 @@ def test_openapi_schema_validates_and_documents_every_endpoint(tmp_path, client)
     schema = yaml.safe_load(path.read_text())
     assert schema["openapi"].startswith("3.")
     for endpoint in (
-        "/api/v1/governments/", "/api/v1/frameworks/{slug}/", "/api/v1/publications/",
-        "/api/v1/publications/{id}/", "/api/v1/answers/", "/api/v1/findings/",
-    ):  # fmt: skip
+        "/api/v1/governments/",
+        "/api/v1/frameworks/{slug}/",
+        "/api/v1/publications/",
+        "/api/v1/publications/{id}/",
+        "/api/v1/answers/",
+        "/api/v1/findings/",
+    ):
         assert endpoint in schema["paths"]
     params = {p["name"] for p in schema["paths"]["/api/v1/answers/"]["get"]["parameters"]}
     assert params >= {

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from indicators.models import Indicator
-from profiles import consultation, workflow
+from profiles import workflow
 from profiles.models import AssessmentStatus, ConsultationComment, Resolution
+from profiles.workflow import consultation
 from tests import factories
 from tests.factories import AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 from tests.profiles.test_admin import at, change_url, messages_of, status_of
@@ -41,8 +42,11 @@ def test_focal_point_and_staff_comment_during_consultation(
     first = comment_on(assessment, indicator, focal_point)
     second = comment_on(assessment, indicator, staff, text="Staff note")
     assert (first.author, first.ministry, first.indicator, first.resolution) == (
-        focal_point, "Ministry of Labour", indicator, Resolution.OPEN,
-    )  # fmt: skip
+        focal_point,
+        "Ministry of Labour",
+        indicator,
+        Resolution.OPEN,
+    )
     assert second.author == staff
 
 
@@ -83,8 +87,9 @@ def test_staff_accept_or_decline_with_a_reason(assessment, indicator, focal_poin
     assert (accepted.resolution, accepted.resolved_by) == (Resolution.ACCEPTED, staff)
     assert accepted.resolved_at is not None
     assert (declined.resolution, declined.resolution_note) == (
-        Resolution.DECLINED, "The law is not in force yet.",
-    )  # fmt: skip
+        Resolution.DECLINED,
+        "The law is not in force yet.",
+    )
     with pytest.raises(ValidationError):  # a resolution is final
         consultation.resolve_comment(accepted, by=staff, resolution=Resolution.DECLINED, note="x")
 

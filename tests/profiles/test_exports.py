@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from profiles import exports, opendata, workflow
+from profiles import workflow
 from profiles.models import Answer, FileKind, Publication, Source
+from profiles.outputs import exports, opendata
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "
 @pytest.fixture(autouse=True)
 def _data_rendering_only(settings):
     """Publish with the data renderer only: pages and PDFs are tested elsewhere, and slow."""
-    settings.MGI_PUBLICATION_RENDERERS = ["profiles.exports.render_publication_data"]
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.outputs.exports.render_publication_data"]
     cache.clear()
 
 
@@ -54,9 +55,11 @@ def _archive(client, name="mgi-open-data-csv.zip") -> zipfile.ZipFile:
 
 def test_neutralise_prefixes_formula_cells_and_leaves_numbers_and_plain_text():
     frame = pd.DataFrame(
-        {"text": pd.array([*FORMULAS, "plain", "a-b", ""], dtype="string"),
-         "number": pd.array([-1, 2, 3, 4, 5, 6, -7, 8, 9], dtype="Int64")}
-    )  # fmt: skip
+        {
+            "text": pd.array([*FORMULAS, "plain", "a-b", ""], dtype="string"),
+            "number": pd.array([-1, 2, 3, 4, 5, 6, -7, 8, 9], dtype="Int64"),
+        }
+    )
     safe = exports.neutralise(frame)
     assert list(safe["text"]) == [*("'" + f for f in FORMULAS), "plain", "a-b", ""]
     assert list(safe["number"]) == [-1, 2, 3, 4, 5, 6, -7, 8, 9]
@@ -100,10 +103,17 @@ def test_dataset_csv_round_trips_through_pandas_with_the_codebook_types(client, 
     archive = _archive(client)
     names = set(archive.namelist())
     assert names >= {
-        "answers.csv", "findings.csv", "context_figures.csv", "publications.csv",
-        "codebook.csv", "codebook.md", "answer_values.csv", "frameworks.csv",
-        "equivalences.csv", "LICENCE",
-    }  # fmt: skip
+        "answers.csv",
+        "findings.csv",
+        "context_figures.csv",
+        "publications.csv",
+        "codebook.csv",
+        "codebook.md",
+        "answer_values.csv",
+        "frameworks.csv",
+        "equivalences.csv",
+        "LICENCE",
+    }
     codebook = pd.read_csv(archive.open("codebook.csv"), dtype=str, keep_default_na=False)
     expected = exports.build_dataset(Publication.objects.latest_per_government())
     for table, frame in expected.tables.items():

@@ -82,8 +82,9 @@ def test_catalogues_compile_with_gnu_msgfmt_checks(lang, tmp_path):
     po = LOCALE / lang / "LC_MESSAGES" / "django.po"
     result = subprocess.run(  # noqa: S603 (fixed arguments)
         [msgfmt, "--check", "-o", str(tmp_path / "django.mo"), str(po)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -178,8 +179,12 @@ def test_switcher_moves_unresolvable_paths_between_prefixes(lang, path, expected
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("prefix", "region"),
-    [("", "South America"), ("/fr", "Amérique du Sud"), ("/es", "América del Sur"),
-     ("/ar", "أمريكا الجنوبية")],
-)  # fmt: skip
+    [
+        ("", "South America"),
+        ("/fr", "Amérique du Sud"),
+        ("/es", "América del Sur"),
+        ("/ar", "أمريكا الجنوبية"),
+    ],
+)
 def test_region_filter_names_regions_in_the_page_language(client, prefix, region):
     assert region in client.get(f"{prefix}/profiles/").content.decode()

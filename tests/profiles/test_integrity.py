@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from profiles import content as profile_content
-from profiles import signoff, workflow
+from profiles import workflow
 from profiles.models import (
     AssessmentStatus,
     ContentTranslation,
@@ -31,6 +31,7 @@ from profiles.models import (
     SignOff,
     Source,
 )
+from profiles.workflow import signoff
 from tests import factories
 from tests.factories import AssessmentFactory
 from tests.profiles.publications import publish
@@ -70,17 +71,27 @@ def _leaks(responses: dict[str, bytes]) -> list[str]:
 @pytest.fixture
 def round_one(government, staff, validator, settings):
     """A government's published baseline with one area for development."""
-    return publish(AssessmentFactory(government=government, year=2019), staff=staff,
-                   validator=validator, settings=settings)  # fmt: skip
+    return publish(
+        AssessmentFactory(government=government, year=2019),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+    )
 
 
 def _follow_up_round(previous, **fields):
-    follow_up = AssessmentFactory(government=previous.government, year=2024, round_number=2,
-                                  previous=previous)  # fmt: skip
+    follow_up = AssessmentFactory(
+        government=previous.government, year=2024, round_number=2, previous=previous
+    )
     factories.answer_all(follow_up)
     for finding in Finding.objects.filter(assessment=previous, kind=FindingKind.POTENTIAL):
-        FollowUp.objects.create(assessment=follow_up, finding=finding, progress="addressed",
-                                note="Progress noted.", **fields)  # fmt: skip
+        FollowUp.objects.create(
+            assessment=follow_up,
+            finding=finding,
+            progress="addressed",
+            note="Progress noted.",
+            **fields,
+        )
     return follow_up
 
 
@@ -94,14 +105,24 @@ def test_follow_up_quotes_the_published_round_not_its_correction_draft(
     Finding.objects.filter(assessment=baseline, kind=FindingKind.POTENTIAL).update(
         text=f"Rewritten {MARKER}"
     )
-    Finding.objects.create(assessment=baseline, dimension=baseline.framework.dimensions.get(code=2),
-                           kind=FindingKind.POTENTIAL, text=f"New {MARKER}")  # fmt: skip
-    follow_up = publish(_follow_up_round(baseline), staff=staff, validator=validator,
-                        settings=settings)  # fmt: skip
+    Finding.objects.create(
+        assessment=baseline,
+        dimension=baseline.framework.dimensions.get(code=2),
+        kind=FindingKind.POTENTIAL,
+        text=f"New {MARKER}",
+    )
+    follow_up = publish(
+        _follow_up_round(baseline), staff=staff, validator=validator, settings=settings
+    )
 
     assert follow_up.content["follow_ups"] == [
-        {"dimension": 1, "finding": published_text, "progress": "addressed", "note": "Progress noted."}
-    ]  # fmt: skip
+        {
+            "dimension": 1,
+            "finding": published_text,
+            "progress": "addressed",
+            "note": "Progress noted.",
+        }
+    ]
     assert follow_up.content["previous_year"] == 2019
     assert MARKER not in json.dumps(follow_up.content)
     responses = _public_text(client, [round_one, follow_up])
@@ -115,8 +136,9 @@ def test_follow_up_of_a_round_never_published_quotes_nothing(
     baseline = AssessmentFactory(government=government, year=2019, introduction=MARKER)
     factories.answer_all(baseline, text=MARKER)
     Finding.objects.filter(assessment=baseline).update(text=MARKER)
-    follow_up = publish(_follow_up_round(baseline), staff=staff, validator=validator,
-                        settings=settings)  # fmt: skip
+    follow_up = publish(
+        _follow_up_round(baseline), staff=staff, validator=validator, settings=settings
+    )
 
     assert follow_up.content["follow_ups"] == []
     assert follow_up.content["previous_year"] is None
@@ -127,8 +149,13 @@ def test_an_embargoed_earlier_round_is_not_quoted_before_its_release(
     government, staff, validator, settings
 ):
     later = timezone.now() + datetime.timedelta(days=7)
-    baseline = publish(AssessmentFactory(government=government, year=2019), staff=staff,
-                       validator=validator, settings=settings, release_at=later)  # fmt: skip
+    baseline = publish(
+        AssessmentFactory(government=government, year=2019),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+        release_at=later,
+    )
     follow_up = _follow_up_round(baseline.assessment)
     assert profile_content.build(follow_up)["follow_ups"] == []
 
@@ -140,35 +167,53 @@ def test_a_publication_withdrawn_under_embargo_answers_404_everywhere(
     client, government, staff, validator, settings
 ):
     later = timezone.now() + datetime.timedelta(days=7)
-    embargoed = publish(AssessmentFactory(government=government, year=2024), staff=staff,
-                        validator=validator, settings=settings, release_at=later)  # fmt: skip
+    embargoed = publish(
+        AssessmentFactory(government=government, year=2024),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+        release_at=later,
+    )
     workflow.apply(workflow.WITHDRAW, embargoed.assessment, by=staff, note=f"Reason {MARKER}")
     embargoed.refresh_from_db()
-    pdf = reverse("profiles:pdf", kwargs={"slug": government.slug, "year": 2024, "version": 1,
-                                          "language": "en"})  # fmt: skip
-    for url in ["/profiles/chl/", "/profiles/chl/2024/", embargoed.get_absolute_url(),
-                "/ar/profiles/chl/2024/", pdf]:  # fmt: skip
+    pdf = reverse(
+        "profiles:pdf",
+        kwargs={"slug": government.slug, "year": 2024, "version": 1, "language": "en"},
+    )
+    for url in [
+        "/profiles/chl/",
+        "/profiles/chl/2024/",
+        embargoed.get_absolute_url(),
+        "/ar/profiles/chl/2024/",
+        pdf,
+    ]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert MARKER.encode() not in body(response)
     # Still 404 once its release time has passed: it was never public.
     Publication.objects.filter(pk=embargoed.pk).update(
-        release_at=embargoed.withdrawn_at - datetime.timedelta(seconds=1) + datetime.timedelta(days=1)
-    )  # fmt: skip
+        release_at=embargoed.withdrawn_at
+        - datetime.timedelta(seconds=1)
+        + datetime.timedelta(days=1)
+    )
     assert client.get("/profiles/chl/2024/").status_code == 404
 
 
 def test_a_publication_withdrawn_after_release_still_answers_410_with_its_reason(
     client, government, staff, validator, settings
 ):
-    publication = publish(AssessmentFactory(government=government, year=2024), staff=staff,
-                          validator=validator, settings=settings)  # fmt: skip
+    publication = publish(
+        AssessmentFactory(government=government, year=2024),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+    )
     workflow.apply(workflow.WITHDRAW, publication.assessment, by=staff, note="Data error found.")
     response = client.get("/profiles/chl/2024/")
     assert response.status_code == 410 and b"Data error found." in response.content
 
 
-# --- The validator signs what they saw -------------------------------------------------------------
+# --- The validator signs what they saw -----------------------------------------------
 
 
 @pytest.fixture
@@ -176,30 +221,51 @@ def everything(round_one, staff):
     """A submitted follow-up round with a distinct text in every field the content holds."""
     baseline = round_one.assessment
     assessment = AssessmentFactory(
-        government=baseline.government, year=2024, round_number=2, previous=baseline,
-        introduction="Intro text one.", summary="Summary text two.",
-    )  # fmt: skip
+        government=baseline.government,
+        year=2024,
+        round_number=2,
+        previous=baseline,
+        introduction="Intro text one.",
+        summary="Summary text two.",
+    )
     factories.answer_all(assessment, text="Justification three.")
     answer = assessment.answers.order_by("pk").first()
-    source = Source.objects.create(assessment=assessment, title="Migration Law 21.325",
-                                   issuer="Congress of the Republic", year=2021,
-                                   url="https://example.org/law-21325")  # fmt: skip
+    source = Source.objects.create(
+        assessment=assessment,
+        title="Migration Law 21.325",
+        issuer="Congress of the Republic",
+        year=2021,
+        url="https://example.org/law-21325",
+    )
     answer.evidence = "Evidence four, article 12."
     answer.save()
     answer.sources.add(source)
-    ContextFigure.objects.create(assessment=assessment, kind="other", label="Figure label five",
-                                 value="1234.50", unit="units six", year=2022,
-                                 source="Statistics office seven",
-                                 source_url="https://example.org/stats")  # fmt: skip
+    ContextFigure.objects.create(
+        assessment=assessment,
+        kind="other",
+        label="Figure label five",
+        value="1234.50",
+        unit="units six",
+        year=2022,
+        source="Statistics office seven",
+        source_url="https://example.org/stats",
+    )
     potential = Finding.objects.get(assessment=baseline, kind=FindingKind.POTENTIAL)
-    FollowUp.objects.create(assessment=assessment, finding=potential, progress="partly_addressed",
-                            note="Follow-up note eight.")  # fmt: skip
+    FollowUp.objects.create(
+        assessment=assessment,
+        finding=potential,
+        progress="partly_addressed",
+        note="Follow-up note eight.",
+    )
     content = profile_content.build(assessment, include_translations=False)
     ContentTranslation.objects.create(
-        assessment=assessment, language="fr",
-        texts={key: f"FR {value}" for key, value in profile_content.translatable_texts(content).items()},
+        assessment=assessment,
+        language="fr",
+        texts={
+            key: f"FR {value}" for key, value in profile_content.translatable_texts(content).items()
+        },
         source_hash=profile_content.original_digest(content),
-    )  # fmt: skip
+    )
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
     return assessment
@@ -237,8 +303,14 @@ def test_the_sign_off_page_shows_every_text_the_hash_covers(everything, validato
         if " ".join(text.split()) not in readable:
             missing.append(path)
     assert not missing, missing[:20]
-    for text in ("Evidence four, article 12.", "Congress of the Republic", "https://example.org/stats",
-                 "FR Justification three.", "Follow-up note eight.", "units six"):  # fmt: skip
+    for text in (
+        "Evidence four, article 12.",
+        "Congress of the Republic",
+        "https://example.org/stats",
+        "FR Justification three.",
+        "Follow-up note eight.",
+        "units six",
+    ):
         assert text in readable
 
 
@@ -290,9 +362,10 @@ def test_a_sign_off_without_the_shown_hash_is_refused(everything, validator):
 def test_the_public_sign_off_block_states_the_hash_and_what_it_covers(
     client, everything, validator, staff, settings
 ):
-    settings.MGI_PUBLICATION_RENDERERS = ["profiles.pages.render_profile_pages"]
-    workflow.apply(workflow.VALIDATE, everything, by=validator,
-                   sign_off=factories.sign_off_for(everything))  # fmt: skip
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.outputs.pages.render_profile_pages"]
+    workflow.apply(
+        workflow.VALIDATE, everything, by=validator, sign_off=factories.sign_off_for(everything)
+    )
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):

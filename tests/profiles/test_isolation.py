@@ -34,9 +34,20 @@ from tests.factories import AssessmentFactory, GovernmentFactory, sign_off_for
 pytestmark = pytest.mark.django_db
 
 MODELS = [
-    Assessment, Answer, Finding, Source, ContextFigure, FollowUp, ContentTranslation,
-    ConsultationComment, StatusChange, SignOff, Membership, Government, Publication,
-]  # fmt: skip
+    Assessment,
+    Answer,
+    Finding,
+    Source,
+    ContextFigure,
+    FollowUp,
+    ContentTranslation,
+    ConsultationComment,
+    StatusChange,
+    SignOff,
+    Membership,
+    Government,
+    Publication,
+]
 MARKER = "Secret-of-gha"  # every text of government B (Ghana) carries it
 
 
@@ -61,9 +72,14 @@ def government_world(government, *, staff, validator, year):
     dimension = draft.framework.dimensions.get(code=2)
     Source.objects.create(assessment=draft, title=f"{marker} law")
     ContextFigure.objects.create(
-        assessment=draft, kind="other", label=f"{marker} figure", value=1, unit="people",
-        year=year, source=f"{marker} office",
-    )  # fmt: skip
+        assessment=draft,
+        kind="other",
+        label=f"{marker} figure",
+        value=1,
+        unit="people",
+        year=year,
+        source=f"{marker} office",
+    )
     FollowUp.objects.create(
         assessment=draft,
         finding=first.findings.get(kind=FindingKind.POTENTIAL),
@@ -197,9 +213,17 @@ def test_add_forms_offer_and_accept_none_of_another_governments_objects(
         for assessment in b_assessments:
             client.post(
                 url(model, "add"),
-                {"assessment": assessment.pk, "government": world.pk, "title": "x", "text": "x",
-                 "kind": "law", "dimension": 1, "value": "", "year": 2030},
-            )  # fmt: skip
+                {
+                    "assessment": assessment.pk,
+                    "government": world.pk,
+                    "title": "x",
+                    "text": "x",
+                    "kind": "law",
+                    "dimension": 1,
+                    "value": "",
+                    "year": 2030,
+                },
+            )
         assert model.objects.count() == count, model
 
 
@@ -225,9 +249,13 @@ def test_autocomplete_endpoints_return_nothing_of_another_government(client, out
         for term in ("", "Secret", "gh", "Ghana"):
             response = client.get(
                 "/admin/autocomplete/",
-                {"app_label": "profiles", "model_name": model._meta.model_name,
-                 "field_name": field, "term": term},
-            )  # fmt: skip
+                {
+                    "app_label": "profiles",
+                    "model_name": model._meta.model_name,
+                    "field_name": field,
+                    "term": term,
+                },
+            )
             assert response.status_code in (200, 403), (model, field)
             if response.status_code == 200:
                 found = {r["id"] for r in response.json()["results"]}
@@ -273,9 +301,14 @@ def test_staff_see_every_government_but_locked_content_is_unchangeable(client, s
     count = Finding.objects.count()
     client.post(
         url(Finding, "add"),
-        {"assessment": published.pk, "dimension": finding.dimension_id, "kind": "potential",
-         "text": "x", "position": 0},
-    )  # fmt: skip
+        {
+            "assessment": published.pk,
+            "dimension": finding.dimension_id,
+            "kind": "potential",
+            "text": "x",
+            "position": 0,
+        },
+    )
     assert Finding.objects.count() == count
 
 

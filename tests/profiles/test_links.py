@@ -83,9 +83,15 @@ def test_a_new_round_is_refused_a_previous_round_of_another_government(
     count = Assessment.objects.count()
     response = client.post(
         add_url(Assessment),
-        {"government": government.pk, "framework": ghana_1.framework_id, "year": 2025,
-         "round_number": 2, "previous": ghana_1.pk, "original_language": "en"},
-    )  # fmt: skip
+        {
+            "government": government.pk,
+            "framework": ghana_1.framework_id,
+            "year": 2025,
+            "round_number": 2,
+            "previous": ghana_1.pk,
+            "original_language": "en",
+        },
+    )
     assert response.status_code == 200
     assert errors_of(response)["previous"] == ["The previous round must be the same government's."]
     assert Assessment.objects.count() == count
@@ -112,9 +118,12 @@ def test_the_previous_round_must_be_earlier_in_year_and_round(government):
     first = AssessmentFactory(government=government, year=2019)
     second = AssessmentFactory(government=government, year=2021, round_number=2, previous=first)
     third = Assessment(
-        government=government, framework=first.framework, year=2018, round_number=3,
+        government=government,
+        framework=first.framework,
+        year=2018,
+        round_number=3,
         previous=second,
-    )  # fmt: skip
+    )
     with pytest.raises(ValidationError, match="earlier year"):
         third.full_clean()
     third.year = 2025
@@ -165,10 +174,12 @@ def test_the_inline_refuses_progress_on_another_governments_finding(client, staf
         potential(chile_1).pk
     ]
     data = form_data(page)
-    data.update({
-        f"{formset.prefix}-0-finding": str(potential(ghana_1).pk),
-        f"{formset.prefix}-0-progress": "addressed",
-    })  # fmt: skip
+    data.update(
+        {
+            f"{formset.prefix}-0-finding": str(potential(ghana_1).pk),
+            f"{formset.prefix}-0-progress": "addressed",
+        }
+    )
     response = client.post(change_url(chile_2), data)
     assert response.status_code == 200
     assert not FollowUp.objects.exists()
@@ -250,7 +261,7 @@ def test_an_answer_cites_only_its_own_assessments_sources(client, staff, rounds)
 
 
 def test_a_new_answer_with_another_assessments_source_is_refused():
-    from profiles.forms import AnswerPartForm
+    from profiles.editing.forms import AnswerPartForm
 
     assessment = AssessmentFactory()
     other = AssessmentFactory(government=GovernmentFactory(country="GH"))

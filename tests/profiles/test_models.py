@@ -98,8 +98,13 @@ def test_clean_rejects_a_framework_of_the_wrong_level_and_a_later_previous_round
     with pytest.raises(ValidationError, match="local framework"):
         assessment.clean()
     later = AssessmentFactory(year=2025)
-    earlier = Assessment(government=later.government, framework=later.framework, year=2020,
-                         round_number=2, previous=later)  # fmt: skip
+    earlier = Assessment(
+        government=later.government,
+        framework=later.framework,
+        year=2020,
+        round_number=2,
+        previous=later,
+    )
     with pytest.raises(ValidationError, match="earlier year"):
         earlier.clean()
 
@@ -108,8 +113,13 @@ def test_only_well_developed_findings_can_be_good_practices():
     assessment = AssessmentFactory()
     dimension = Dimension.objects.get(framework=assessment.framework, code=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Finding.objects.create(assessment=assessment, dimension=dimension, kind="potential",
-                               text="x", is_good_practice=True)  # fmt: skip
+        Finding.objects.create(
+            assessment=assessment,
+            dimension=dimension,
+            kind="potential",
+            text="x",
+            is_good_practice=True,
+        )
 
 
 def test_assessment_status_must_be_known():

@@ -4,8 +4,9 @@ import hashlib
 
 import pytest
 
-from profiles import pages, publishing
 from profiles.models import FileKind, PublicationFile
+from profiles.outputs import pages
+from profiles.publishing import lifecycle
 from tests.factories import AssessmentFactory, LocalGovernmentFactory
 from tests.profiles.publications import publish
 
@@ -14,12 +15,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chile(government, staff, validator, settings):
-    return publish(AssessmentFactory(government=government), staff=staff, validator=validator,
-                   settings=settings)  # fmt: skip
+    return publish(
+        AssessmentFactory(government=government),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+    )
 
 
 def test_page_renderer_is_registered_for_publication():
-    assert pages.render_profile_pages in publishing._renderers()
+    assert pages.render_profile_pages in lifecycle._renderers()
 
 
 def test_publication_stores_one_page_body_per_language_with_its_hash(chile):
@@ -86,7 +91,11 @@ def test_local_page_body_names_the_local_government(staff, settings):
 
     local = LocalGovernmentFactory()
     validator = factories.official(local, role="validator", username="lv")
-    publication = publish(AssessmentFactory(government=local, year=2023), staff=staff,
-                          validator=validator, settings=settings)  # fmt: skip
+    publication = publish(
+        AssessmentFactory(government=local, year=2023),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+    )
     body = pages.render_body(publication, "en")
     assert "Validated by Ana Validator, Director, Ministry of the Interior" in body

@@ -23,8 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from profiles import content as profile_content
-from profiles import pdf, roles, workflow
+from profiles import roles, workflow
 from profiles.models import Answer, ContentTranslation, ContextFigure, FileKind, PublicationFile
+from profiles.outputs import pdf
 from tests import factories
 from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 from tests.tools import require
@@ -129,17 +130,24 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
             [("population", 19_600_000), ("migrant_stock", 1_600_000), ("emigrants", 650_000)]
         ):
             ContextFigure.objects.create(
-                assessment=assessment, kind=kind, value=value, unit="people", year=2023,
-                source="UN DESA (test)", position=position,
-            )  # fmt: skip
+                assessment=assessment,
+                kind=kind,
+                value=value,
+                unit="people",
+                year=2023,
+                source="UN DESA (test)",
+                position=position,
+            )
         first, second = Answer.objects.filter(assessment=assessment).order_by("pk")[:2]
         Answer.objects.filter(pk=first.pk).update(justification=KNOWN, evidence=EVIDENCE)
         Answer.objects.filter(pk=second.pk).update(justification=XSS)
         original = profile_content.build(assessment, include_translations=False)
         ContentTranslation.objects.create(
-            assessment=assessment, language="ar", texts={"summary": SUMMARY_AR},
+            assessment=assessment,
+            language="ar",
+            texts={"summary": SUMMARY_AR},
             source_hash=profile_content.original_digest(original),
-        )  # fmt: skip
+        )
         factories.published(assessment, staff=staff, validator=validator)
         files = PublicationFile.objects.filter(publication__assessment=assessment)
         result = {

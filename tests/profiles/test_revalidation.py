@@ -89,8 +89,9 @@ def test_changes_outside_the_signed_content_leave_validated_assessments_alone(
 ):
     """Guidance is not in the profile; a local framework change is not this assessment's."""
     data, code = framework_copy(tmp_path, guidance="New guidance for assessors.")
-    local_data, _local = framework_copy(tmp_path / "local", slug="mgi-local-2019",
-                                       question="A reworded local question?")  # fmt: skip
+    local_data, _local = framework_copy(
+        tmp_path / "local", slug="mgi-local-2019", question="A reworded local question?"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         report = loader.sync(data)
         loader.sync(local_data)

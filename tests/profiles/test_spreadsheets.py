@@ -19,7 +19,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import Indicator
-from profiles import spreadsheets, workflow
+from profiles import workflow
+from profiles.editing import spreadsheets
 from profiles.models import Answer, AnswerValue, Assessment, AssessmentStatus
 from tests import factories
 from tests.factories import AssessmentFactory, GovernmentFactory
@@ -136,14 +137,20 @@ def test_changed_cells_are_reported_then_applied_in_one_revision(assessment, foc
     assert plan.errors == []
     assert [(c.row, c.indicator_code, c.column, c.old, c.new) for c in plan.changes] == [
         (2, "MGI-D1.1-01", "answer", "absent", "fully_present"),
-        (2, "MGI-D1.1-01", "justification", "No law yet.", "The Health Act (2019) covers every migrant."),
+        (
+            2,
+            "MGI-D1.1-01",
+            "justification",
+            "No law yet.",
+            "The Health Act (2019) covers every migrant.",
+        ),
         (2, "MGI-D1.1-01", "evidence", "", "Health Act, art. 4"),
         (3, "MGI-D1.1-02", "answer", "absent", "partially_present"),
         (3, "MGI-D1.1-02", "justification", "No law yet.", "Only for residents."),
         (3, "MGI-D1.1-02", "evidence", "", "- Decree 12, s. 3"),
         (4, "MGI-D1.1-03", "answer", "absent", ""),
         (4, "MGI-D1.1-03", "justification", "No law yet.", "Not yet assessed."),
-    ]  # fmt: skip
+    ]
     assert Answer.objects.filter(assessment=assessment, value="fully_present").count() == 0
 
     result = spreadsheets.apply(
@@ -224,15 +231,27 @@ def big_csv(rows: int) -> bytes:
 
 BAD_FILES = [
     ("answers_wrong_columns.csv", "row 1: missing column(s): indicator_code, dimension"),
-    ("answers_unknown_code.csv", "row 3, column indicator_code: unknown indicator code “MGI-D9.9-99”."),
-    ("answers_other_framework.csv", "row 3, column indicator_code: indicator LMGI-D1-01 belongs to"),
-    ("answers_duplicate.csv", "row 4, column indicator_code: indicator MGI-D1.1-01 appears again (first in row 2)."),
+    (
+        "answers_unknown_code.csv",
+        "row 3, column indicator_code: unknown indicator code “MGI-D9.9-99”.",
+    ),
+    (
+        "answers_other_framework.csv",
+        "row 3, column indicator_code: indicator LMGI-D1-01 belongs to",
+    ),
+    (
+        "answers_duplicate.csv",
+        "row 4, column indicator_code: indicator MGI-D1.1-01 appears again (first in row 2).",
+    ),
     ("answers_invalid_answer.csv", "row 3, column answer: “maybe” is not a valid answer"),
-    ("answers_formula_text.csv", "row 3, column justification: “=HYPERLINK(\"http://e…” starts with ="),
+    (
+        "answers_formula_text.csv",
+        'row 3, column justification: “=HYPERLINK("http://e…” starts with =',
+    ),
     ("answers_formula.xlsx", "row 3, column answer: the cell holds a formula"),
     ("not_a_spreadsheet.xlsx", "“not_a_spreadsheet.xlsx” is not an Excel workbook (.xlsx)"),
     ("not_a_spreadsheet.csv", "“not_a_spreadsheet.csv” is not a CSV text file"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "message"), BAD_FILES, ids=[n for n, _ in BAD_FILES])
@@ -274,14 +293,26 @@ def test_bad_file_is_refused_with_a_row_level_message_and_changes_nothing(
             "row 2, column indicator_code: the indicator code is missing.",
         ),
         (
-            (",".join(spreadsheets.COLUMNS) + '\nMGI-D1.1-01,,,,Absent,"@cmd|\' /C calc\'!A0",\n').encode(),
+            (
+                ",".join(spreadsheets.COLUMNS) + "\nMGI-D1.1-01,,,,Absent,\"@cmd|' /C calc'!A0\",\n"
+            ).encode(),
             "dde.csv",
             "row 2, column justification: “@cmd|' /C calc'!A0…” starts with @",
         ),
     ],
-    ids=["5MB", "2001-rows", "empty", "txt", "fake-zip", "utf16", "dup-column", "extra-column",
-         "no-code", "dde"],
-)  # fmt: skip
+    ids=[
+        "5MB",
+        "2001-rows",
+        "empty",
+        "txt",
+        "fake-zip",
+        "utf16",
+        "dup-column",
+        "extra-column",
+        "no-code",
+        "dde",
+    ],
+)
 def test_malformed_input_is_refused_and_changes_nothing(assessment, staff, data, filename, message):
     before = snapshot(assessment)
     with pytest.raises(spreadsheets.SpreadsheetError) as refused:
@@ -324,9 +355,13 @@ def test_an_edit_saved_after_the_preview_refuses_the_confirmation(assessment, st
     before = snapshot(assessment)
     with pytest.raises(spreadsheets.StalePreview):
         spreadsheets.apply(
-            assessment, data, filename="a.csv", by=focal_point,
-            revision=plan.revision, fingerprint=plan.fingerprint,
-        )  # fmt: skip
+            assessment,
+            data,
+            filename="a.csv",
+            by=focal_point,
+            revision=plan.revision,
+            fingerprint=plan.fingerprint,
+        )
     assert snapshot(assessment) == before
 
 
@@ -336,9 +371,13 @@ def test_a_confirmation_must_apply_exactly_what_was_previewed(assessment, staff)
     before = snapshot(assessment)
     with pytest.raises(spreadsheets.StalePreview):
         spreadsheets.apply(
-            assessment, data, filename="a.csv", by=staff,
-            revision=plan.revision, fingerprint="something else",
-        )  # fmt: skip
+            assessment,
+            data,
+            filename="a.csv",
+            by=staff,
+            revision=plan.revision,
+            fingerprint="something else",
+        )
     assert snapshot(assessment) == before
 
 
@@ -752,7 +791,9 @@ def lying_bombs(bomb: bytes) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("kind", ["honest header", "header says 2 KB", "header says 2 KB, checksum of 2 KB"])  # fmt: skip
+@pytest.mark.parametrize(
+    "kind", ["honest header", "header says 2 KB", "header says 2 KB, checksum of 2 KB"]
+)
 def test_a_zip_bomb_is_refused_by_the_bytes_it_inflates_whatever_its_header_says(
     assessment, staff, bomb, kind
 ):
@@ -794,7 +835,7 @@ def _read_in_child(data: bytes):
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mgi_portal.settings')\n"
         "import django\n"
         "django.setup()\n"
-        "from profiles import spreadsheets\n"
+        "from profiles.editing import spreadsheets\n"
         "try:\n"
         "    spreadsheets.read_table(sys.stdin.buffer.read(), filename='a.xlsx')\n"
         "    print('READ')\n"
@@ -803,9 +844,14 @@ def _read_in_child(data: bytes):
     )
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "RUST_BACKTRACE": "0"}
     return subprocess.run(  # noqa: S603 (our interpreter, fixed code, our bytes)
-        [sys.executable, "-c", code], input=data, capture_output=True, env=environment,
-        cwd=Path(__file__).resolve().parents[2], timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        input=data,
+        capture_output=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+        check=False,
+    )
 
 
 SHEET_TOO_LARGE = "Sheet 1 is too large: it has values beyond row 2001 or column CV."
@@ -829,18 +875,24 @@ def _shared_strings_bomb() -> bytes:
 
 ALLOCATION_BOMBS = {
     "one value in cell XFD1048576": (
-        lambda: with_rows(b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+        lambda: with_rows(
+            b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        ),
         SHEET_TOO_LARGE,
     ),
     "20,000 unnumbered cells, then row 900,000": (
-        lambda: with_rows(b"<row>" + b'<c t="n"><v>1</v></c>' * 20_000 + b'</row><row r="900000"><c t="n"><v>1</v></c></row>'),
+        lambda: with_rows(
+            b"<row>"
+            + b'<c t="n"><v>1</v></c>' * 20_000
+            + b'</row><row r="900000"><c t="n"><v>1</v></c></row>'
+        ),
         SHEET_TOO_LARGE,
     ),
     "4 billion shared strings declared": (
         _shared_strings_bomb,
         "The workbook is too large once uncompressed; remove unused sheets.",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(ALLOCATION_BOMBS))
@@ -856,13 +908,15 @@ def test_a_small_workbook_that_would_make_the_reader_allocate_gigabytes_is_refus
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (b'<row r="2002"><c r="A2002" t="inlineStr"><is><t>MGI-D1.1-01</t></is></c></row>',
-         "The file has more than 2000 rows; split it or remove empty rows."),
+        (
+            b'<row r="2002"><c r="A2002" t="inlineStr"><is><t>MGI-D1.1-01</t></is></c></row>',
+            "The file has more than 2000 rows; split it or remove empty rows.",
+        ),
         (b'<row r="5"><c r="CW5" t="inlineStr"><is><t>a note</t></is></c></row>', SHEET_TOO_LARGE),
         (b'<row r="5">' + b'<c t="n"><v>1</v></c>' * 101 + b"</row>", SHEET_TOO_LARGE),
     ],
     ids=["row-2002", "column-CW", "101-unnumbered-cells"],
-)  # fmt: skip
+)
 def test_values_beyond_the_rows_and_columns_read_are_refused(assessment, staff, extra, message):
     before = snapshot(assessment)
     plan = spreadsheets.plan(assessment, with_rows(extra), filename="a.xlsx", by=staff)
@@ -960,9 +1014,11 @@ def post_raw_upload(client, assessment, filename: str, data: bytes):
         + f"\r\n--{boundary}--\r\n".encode()
     )
     return client.generic(
-        "POST", url("upload", assessment), body,
+        "POST",
+        url("upload", assessment),
+        body,
         content_type=f"multipart/form-data; boundary={boundary}",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

@@ -74,13 +74,17 @@ def test_a_translation_is_flagged_stale_when_the_original_changes(client, staff,
 def test_only_current_translations_are_signed_off(staff, validator, assessment):
     built = content.build(assessment, include_translations=False)
     ContentTranslation.objects.create(
-        assessment=assessment, language="fr", texts={"summary": "Résumé."},
+        assessment=assessment,
+        language="fr",
+        texts={"summary": "Résumé."},
         source_hash=content.original_digest(built),
-    )  # fmt: skip
+    )
     ContentTranslation.objects.create(
-        assessment=assessment, language="es", texts={"summary": "Resumen."},
+        assessment=assessment,
+        language="es",
+        texts={"summary": "Resumen."},
         source_hash="made-from-an-older-original",
-    )  # fmt: skip
+    )
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
     workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=sign_off_for(assessment))

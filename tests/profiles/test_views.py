@@ -157,8 +157,13 @@ def test_french_page_notes_untranslated_content_and_marks_its_language(client, c
 
 
 def test_correction_keeps_old_version_at_its_permalink(client, chile, staff, validator, settings):
-    v2 = correct(chile.assessment, staff=staff, validator=validator, settings=settings,
-                 text="Corrected wording.")  # fmt: skip
+    v2 = correct(
+        chile.assessment,
+        staff=staff,
+        validator=validator,
+        settings=settings,
+        text="Corrected wording.",
+    )
     assert v2.version == 2
     latest = page(client, "/profiles/chl/")
     assert "Corrected wording." in latest and "/profiles/chl/2024/v1/" in latest
@@ -226,8 +231,12 @@ def test_a_new_publication_changes_the_cached_page(client, chile, staff, setting
     assert "Local profiles in this country" not in page(client, "/profiles/chl/")
     local = LocalGovernmentFactory()
     validator = factories.official(local, role="validator", username="sv")
-    publish(AssessmentFactory(government=local, year=2023), staff=staff, validator=validator,
-            settings=settings)  # fmt: skip
+    publish(
+        AssessmentFactory(government=local, year=2023),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+    )
     assert "Local profiles in this country" in page(client, "/profiles/chl/")
 
 
@@ -320,9 +329,37 @@ def test_empty_and_invalid_filters_show_an_empty_state(client, many):
 
 
 def test_pagination_keeps_the_filters_in_the_query_string(client, chile):
-    clone(chile, countries=["FR", "DE", "IT", "PT", "BR", "AR", "PE", "KE", "NG",
-          "SN", "JP", "NZ", "GH", "MA", "TN", "EG", "ZA", "BW", "NA", "ZM", "MW", "MZ", "TZ",
-          "UG", "RW", "ET"])  # fmt: skip
+    clone(
+        chile,
+        countries=[
+            "FR",
+            "DE",
+            "IT",
+            "PT",
+            "BR",
+            "AR",
+            "PE",
+            "KE",
+            "NG",
+            "SN",
+            "JP",
+            "NZ",
+            "GH",
+            "MA",
+            "TN",
+            "EG",
+            "ZA",
+            "BW",
+            "NA",
+            "ZM",
+            "MW",
+            "MZ",
+            "TZ",
+            "UG",
+            "RW",
+            "ET",
+        ],
+    )
     html = page(client, "/profiles/?level=national")
     assert 'href="?level=national&amp;page=2"' in html and "Page 1 of 2" in html
     assert len(names(page(client, "/profiles/?level=national&page=2"))) == 2
@@ -353,16 +390,23 @@ def test_good_practices_are_filterable_and_link_to_their_profile(client, many):
 def test_compare_rounds_matches_indicators_across_framework_versions(
     client, government, staff, validator, settings, django_assert_num_queries
 ):
-    first = AssessmentFactory(government=government, year=2018,
-                              framework=factories.Framework.objects.get(slug="mgi-national-2016"))  # fmt: skip
+    first = AssessmentFactory(
+        government=government,
+        year=2018,
+        framework=factories.Framework.objects.get(slug="mgi-national-2016"),
+    )
     publish(first, staff=staff, validator=validator, settings=settings)
     second = AssessmentFactory(government=government, year=2023, round_number=2, previous=first)
     factories.answer_all(second, value="absent")
     potential = Finding.objects.get(assessment=first, kind=FindingKind.POTENTIAL)
     from profiles.models import FollowUp
 
-    FollowUp.objects.create(assessment=second, finding=potential, progress="addressed",
-                            note="A new family reunification decree.")  # fmt: skip
+    FollowUp.objects.create(
+        assessment=second,
+        finding=potential,
+        progress="addressed",
+        note="A new family reunification decree.",
+    )
     publish(second, staff=staff, validator=validator, settings=settings)
     with django_assert_num_queries(2):  # rounds; equivalences
         html = page(client, "/profiles/chl/compare/")
@@ -391,11 +435,17 @@ def test_no_draft_content_appears_on_any_page(client, chile, staff, validator, s
     answer.justification = DRAFT_MARKER
     answer.save()
     ghana = GovernmentFactory(country="GH")
-    draft = AssessmentFactory(government=ghana, year=2025, introduction=DRAFT_MARKER,
-                              summary=DRAFT_MARKER)  # fmt: skip
+    draft = AssessmentFactory(
+        government=ghana, year=2025, introduction=DRAFT_MARKER, summary=DRAFT_MARKER
+    )
     factories.answer_all(draft, text=DRAFT_MARKER)
-    Finding.objects.create(assessment=draft, dimension=draft.framework.dimensions.get(code=1),
-                           kind="well_developed", text=DRAFT_MARKER, is_good_practice=True)  # fmt: skip
+    Finding.objects.create(
+        assessment=draft,
+        dimension=draft.framework.dimensions.get(code=1),
+        kind="well_developed",
+        text=DRAFT_MARKER,
+        is_good_practice=True,
+    )
     ghana_validator = factories.official(ghana, role="validator", username="ghv")
     workflow.apply(workflow.SHARE, draft, by=staff)
     workflow.apply(workflow.SUBMIT, draft, by=staff)
@@ -403,9 +453,17 @@ def test_no_draft_content_appears_on_any_page(client, chile, staff, validator, s
         workflow.VALIDATE, draft, by=ghana_validator, sign_off=factories.sign_off_for(draft)
     )
     indicator = Indicator.objects.filter(framework__slug="mgi-national-2022").first()
-    urls = [*PUBLIC_URLS[:6], "/profiles/gha/", "/profiles/gha/2025/", "/profiles/gha/compare/",
-            f"/indicators/mgi-national-2022/{indicator.code}/", "/good-practices/",
-            "/sitemap.xml", "/fr/", "/ar/profiles/chl/"]  # fmt: skip
+    urls = [
+        *PUBLIC_URLS[:6],
+        "/profiles/gha/",
+        "/profiles/gha/2025/",
+        "/profiles/gha/compare/",
+        f"/indicators/mgi-national-2022/{indicator.code}/",
+        "/good-practices/",
+        "/sitemap.xml",
+        "/fr/",
+        "/ar/profiles/chl/",
+    ]
     assert "0 profiles" in page(client, f"/profiles/?q={DRAFT_MARKER}")
     for url in urls:
         response = client.get(url)

@@ -36,8 +36,11 @@ def at(assessment, status):
 
 def test_full_process_leaves_an_audit_row_per_step(assessment, staff, validator):
     factories.published(assessment, staff=staff, validator=validator)
-    rows = list(StatusChange.objects.filter(assessment=assessment).values_list(
-        "transition", "from_status", "to_status", "by__username"))  # fmt: skip
+    rows = list(
+        StatusChange.objects.filter(assessment=assessment).values_list(
+            "transition", "from_status", "to_status", "by__username"
+        )
+    )
     assert rows == [
         ("share", "draft", "consultation", "staff"),
         ("submit", "consultation", "submitted", "staff"),

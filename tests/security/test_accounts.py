@@ -101,10 +101,17 @@ def test_two_factor_is_off_in_development_only(staff, client):
         env = {key: value for key, value in os.environ.items() if key != "MGI_REQUIRE_2FA"}
         env.update(DJANGO_DEBUG=debug, DJANGO_SETTINGS_MODULE="mgi_portal.settings")
         result = subprocess.run(
-            [sys.executable, "-c",
-             "from django.conf import settings; print(settings.MGI_REQUIRE_2FA)"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                "from django.conf import settings; print(settings.MGI_REQUIRE_2FA)",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert result.stdout.strip() == expected
 
 

@@ -45,17 +45,28 @@ def _hostile_assessment(*, government, staff, text: str) -> Assessment:
         assessment=assessment, dimension=dimension, kind="potential", text=FORMULA
     )
     Finding.objects.create(
-        assessment=assessment, dimension=dimension, kind="well_developed", text=text,
+        assessment=assessment,
+        dimension=dimension,
+        kind="well_developed",
+        text=text,
         is_good_practice=True,
-    )  # fmt: skip
+    )
     Source.objects.create(
-        assessment=assessment, title=text, issuer=text, year=2020,
+        assessment=assessment,
+        title=text,
+        issuer=text,
+        year=2020,
         url="https://example.org/?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
-    )  # fmt: skip
+    )
     ContextFigure.objects.create(
-        assessment=assessment, kind="migrant_stock", label=text, value=1000, unit="<img src=x onerror=alert(1)>",
-        year=2020, source=text,
-    )  # fmt: skip
+        assessment=assessment,
+        kind="migrant_stock",
+        label=text,
+        value=1000,
+        unit="<img src=x onerror=alert(1)>",
+        year=2020,
+        source=text,
+    )
     content = profile_content.build(assessment, include_translations=False)
     ContentTranslation.objects.create(
         assessment=assessment,
@@ -70,9 +81,11 @@ def _publish(assessment: Assessment, *, staff, validator, sign_off=None) -> Publ
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
     workflow.apply(
-        workflow.VALIDATE, assessment, by=validator,
+        workflow.VALIDATE,
+        assessment,
+        by=validator,
         sign_off=factories.sign_off_for(assessment, details=sign_off),
-    )  # fmt: skip
+    )
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -172,10 +185,31 @@ def test_hostile_filters_and_paths_fail_safely(staff, validator, government):
     draft = factories.AssessmentFactory(government=government, introduction="DRAFT-ONLY-7f3a")
     factories.answer_all(draft)
     client = Client()
-    filter_urls = ["/profiles/", "/good-practices/", "/api/v1/publications/",
-                   "/api/v1/answers/", "/api/v1/findings/", "/api/v1/governments/"]  # fmt: skip
-    params = ["q", "search", "region", "level", "framework", "year", "indicator", "dimension",
-              "answer", "value", "government", "country", "page", "ordering", "format"]  # fmt: skip
+    filter_urls = [
+        "/profiles/",
+        "/good-practices/",
+        "/api/v1/publications/",
+        "/api/v1/answers/",
+        "/api/v1/findings/",
+        "/api/v1/governments/",
+    ]
+    params = [
+        "q",
+        "search",
+        "region",
+        "level",
+        "framework",
+        "year",
+        "indicator",
+        "dimension",
+        "answer",
+        "value",
+        "government",
+        "country",
+        "page",
+        "ordering",
+        "format",
+    ]
     for base in filter_urls:
         for value in HOSTILE_QUERIES:
             response = client.get(base, dict.fromkeys(params, value))
@@ -197,14 +231,18 @@ def test_drafts_and_embargoed_versions_never_reach_a_public_surface(staff, valid
 
     live = factories.published(
         factories.AssessmentFactory(government=government, year=2020),
-        staff=staff, validator=validator,
-    )  # fmt: skip
+        staff=staff,
+        validator=validator,
+    )
     live_publication = Publication.objects.get(assessment=live)
     # A draft round and a submitted round, each with its own marker.
-    for year, marker, steps in ((2021, "DRAFT-MARKER-41", []),
-                                (2022, "SUBMITTED-MARKER-42", [workflow.SHARE, workflow.SUBMIT])):  # fmt: skip
-        assessment = factories.AssessmentFactory(government=government, year=year,
-                                                 introduction=marker, summary=marker)  # fmt: skip
+    for year, marker, steps in (
+        (2021, "DRAFT-MARKER-41", []),
+        (2022, "SUBMITTED-MARKER-42", [workflow.SHARE, workflow.SUBMIT]),
+    ):
+        assessment = factories.AssessmentFactory(
+            government=government, year=year, introduction=marker, summary=marker
+        )
         factories.answer_all(assessment, text=marker)
         for step in steps:
             workflow.apply(step, assessment, by=staff)
@@ -213,9 +251,11 @@ def test_drafts_and_embargoed_versions_never_reach_a_public_surface(staff, valid
     )
     factories.answer_all(embargoed, text="EMBARGO-MARKER-43")
     factories.published(
-        embargoed, staff=staff, validator=validator,
+        embargoed,
+        staff=staff,
+        validator=validator,
         release_at=timezone.now() + datetime.timedelta(days=30),
-    )  # fmt: skip
+    )
     embargoed_publication = Publication.objects.get(assessment=embargoed)
     client = Client()
     markers = (b"DRAFT-MARKER-41", b"SUBMITTED-MARKER-42", b"EMBARGO-MARKER-43")
@@ -227,8 +267,10 @@ def test_drafts_and_embargoed_versions_never_reach_a_public_surface(staff, valid
         leaks.extend(f"{url}: {m!r}" for m in markers if m in data)
 
     urls = public_urls([live_publication, embargoed_publication])
-    urls += [f"/api/v1/publications/{embargoed_publication.pk}/",
-             f"/api/v1/publications/{embargoed_publication.pk}.json"]  # fmt: skip
+    urls += [
+        f"/api/v1/publications/{embargoed_publication.pk}/",
+        f"/api/v1/publications/{embargoed_publication.pk}.json",
+    ]
     seen = crawl(client, ["/", "/sitemap.xml", *urls], limit=300, visit=visit)
     assert not leaks, leaks
     assert any(r.status_code == 200 for r in seen.values())
@@ -281,8 +323,9 @@ def test_forged_transitions_on_another_governments_assessment_change_nothing(
         from django.urls import reverse
 
         sign_off = reverse("admin:profiles_assessment_sign_off", args=[target.pk])
-        response = client.post(sign_off, {"name": "X", "title": "X", "ministry": "X",
-                                          "statement": "X"})  # fmt: skip
+        response = client.post(
+            sign_off, {"name": "X", "title": "X", "ministry": "X", "statement": "X"}
+        )
         assert response.status_code in (403, 404)
     assert _snapshot(target) == before
 

@@ -51,12 +51,16 @@ def _publications() -> list[tuple]:
 
 def test_backup_and_restore_round_trip(staff, validator, government, tmp_path, capsys):
     """Back up, damage the data, restore: the same publications with the same hashes."""
-    factories.published(factories.AssessmentFactory(government=government, year=2022),
-                        staff=staff, validator=validator)  # fmt: skip
+    factories.published(
+        factories.AssessmentFactory(government=government, year=2022),
+        staff=staff,
+        validator=validator,
+    )
     local = factories.LocalGovernmentFactory()
     local_validator = factories.official(local, role="validator", username="local-validator")
-    factories.published(factories.AssessmentFactory(government=local),
-                        staff=staff, validator=local_validator)  # fmt: skip
+    factories.published(
+        factories.AssessmentFactory(government=local), staff=staff, validator=local_validator
+    )
     before = _publications()
     answers = PublishedAnswer.objects.count()
     assert len(before) == 2 and answers > 0
@@ -83,8 +87,9 @@ def test_backup_and_restore_round_trip(staff, validator, government, tmp_path, c
 
 def test_restore_refuses_without_consent_or_with_a_bad_file(staff, validator, government, tmp_path):
     """Without --yes, or from a file that is not a backup, nothing is changed."""
-    factories.published(factories.AssessmentFactory(government=government),
-                        staff=staff, validator=validator)  # fmt: skip
+    factories.published(
+        factories.AssessmentFactory(government=government), staff=staff, validator=validator
+    )
     before = _publications()
     backup = tmp_path / "mgi.backup"
     call_command("backup", output=backup)

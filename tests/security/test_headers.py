@@ -56,7 +56,7 @@ def test_admin_and_api_send_the_same_headers(client):
 
 
 def test_pages_work_under_the_policy(staff, validator, government):
-    """No public page relies on what the policy blocks: inline scripts, handlers, style attributes."""
+    """No public page relies on what the policy blocks: inline scripts, handlers, styles."""
     import re
 
     publication = factories.published(
@@ -79,8 +79,12 @@ def test_pages_work_under_the_policy(staff, validator, government):
             # drf-spectacular's Swagger page carries a 3-line <style> (box-sizing, a grey
             # background); the policy blocks it and the documentation still works.
             return
-        for name, pattern in (("inline script", inline_script), ("on* handler", handler),
-                              ("style attribute", style_attribute), ("<style>", inline_style)):  # fmt: skip
+        for name, pattern in (
+            ("inline script", inline_script),
+            ("on* handler", handler),
+            ("style attribute", style_attribute),
+            ("<style>", inline_style),
+        ):
             if pattern.search(response.content):
                 offenders.append(f"{url}: {name}")
 
@@ -138,8 +142,12 @@ def test_check_deploy_is_clean_with_the_production_environment():
     """`manage.py check --deploy` reports nothing with the documented production variables."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -152,9 +160,13 @@ def test_production_logs_are_json():
         "logging.getLogger('mgi.test').warning('hello %s', 'world')"
     )
     result = subprocess.run(  # noqa: S603 (fixed argument lists)
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**_production_env(), "DJANGO_SETTINGS_MODULE": "mgi_portal.settings"},
-    )  # fmt: skip
+    )
     record = json.loads(result.stderr.strip().splitlines()[-1])
     assert record["message"] == "hello world"
     assert record["level"] == "WARNING" and record["logger"] == "mgi.test"
@@ -165,25 +177,46 @@ def test_nginx_configuration_is_valid(tmp_path):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     assert Path(nginx).exists(), "nginx is installed by `make system-deps`"
     subprocess.run(  # noqa: S603 (fixed argument lists)
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
-         "-subj", "/CN=localhost", "-keyout", str(tmp_path / "key.pem"),
-         "-out", str(tmp_path / "cert.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [  # noqa: S607 (openssl from PATH)
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(tmp_path / "key.pem"),
+            "-out",
+            str(tmp_path / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     for folder in ("run", "log", "cache", "static"):
         (tmp_path / folder).mkdir()
     values = {
         "UPSTREAM_SERVERS": "    server 127.0.0.1:18101;\n    server 127.0.0.1:18102;",
-        "SERVER_NAME": "localhost", "HTTP_LISTEN": "127.0.0.1:18080",
-        "HTTPS_LISTEN": "127.0.0.1:18443", "HTTPS_PORT_SUFFIX": ":18443",
-        "TLS_CERT": str(tmp_path / "cert.pem"), "TLS_KEY": str(tmp_path / "key.pem"),
+        "SERVER_NAME": "localhost",
+        "HTTP_LISTEN": "127.0.0.1:18080",
+        "HTTPS_LISTEN": "127.0.0.1:18443",
+        "HTTPS_PORT_SUFFIX": ":18443",
+        "TLS_CERT": str(tmp_path / "cert.pem"),
+        "TLS_KEY": str(tmp_path / "key.pem"),
         "STATIC_ROOT": str(tmp_path / "static"),
-        "ADMIN_PATH": settings.MGI_ADMIN_PATH, "CACHE_DIR": str(tmp_path / "cache"),
-        "DEPLOY_DIR": str(ROOT / "deploy"), "PAGE_CACHE_SECONDS": "60",
-        "RUN_DIR": str(tmp_path / "run"), "LOG_DIR": str(tmp_path / "log"),
+        "ADMIN_PATH": settings.MGI_ADMIN_PATH,
+        "CACHE_DIR": str(tmp_path / "cache"),
+        "DEPLOY_DIR": str(ROOT / "deploy"),
+        "PAGE_CACHE_SECONDS": "60",
+        "RUN_DIR": str(tmp_path / "run"),
+        "LOG_DIR": str(tmp_path / "log"),
         "ACCESS_LOG": str(tmp_path / "log/access.log") + " json",
-        "SITE_CONF": str(tmp_path / "site.conf"), "USER_LINE": "",
-    }  # fmt: skip
+        "SITE_CONF": str(tmp_path / "site.conf"),
+        "USER_LINE": "",
+    }
     for name, target in (("nginx.conf", "nginx.conf"), ("mgi-portal.conf", "site.conf")):
         text = (ROOT / "deploy/nginx" / f"{name}.template").read_text()
         for key, value in values.items():
@@ -194,8 +227,18 @@ def test_nginx_configuration_is_valid(tmp_path):
     # Published files only through Django's liveness check; nothing under media/ by path.
     assert "location /media/ {\n        return 404;" in site
     result = subprocess.run(  # noqa: S603 (fixed argument lists)
-        [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path),
-         "-e", str(tmp_path / "log/error.log")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            nginx,
+            "-t",
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "log/error.log"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr

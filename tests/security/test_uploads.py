@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from profiles import consultation, spreadsheets, workflow
+from profiles import workflow
+from profiles.editing import spreadsheets
 from profiles.models import (
     Answer,
     AnswerValue,
@@ -43,6 +44,7 @@ from profiles.models import (
     Resolution,
     Source,
 )
+from profiles.workflow import consultation
 from tests import factories
 from tests.profiles.test_admin import form_data
 from tests.security.surfaces import body, crawl, public_urls
@@ -50,7 +52,7 @@ from tests.tools import require
 
 pytestmark = pytest.mark.django_db
 
-PDF_RENDERER = "profiles.pdf.store_pdfs"
+PDF_RENDERER = "profiles.outputs.pdf.store_pdfs"
 
 # Markers that exist only if a payload reached an HTML page unescaped.
 UNESCAPED = (b"<script>alert(", b"<img src=x onerror", b"onerror=alert(7)>")
@@ -80,9 +82,18 @@ def hostile(field: str) -> str:
 SHORT = '"><img src=x onerror=alert(7)>'  # fits the 40 characters of a figure's unit
 # The texts of the published follow-up round, and where the public reads each.
 FIELDS = [
-    "introduction", "summary", "justification", "evidence", "finding_well", "finding_potential",
-    "source_title", "source_issuer", "figure_label", "figure_source", "follow_up_note",
-]  # fmt: skip
+    "introduction",
+    "summary",
+    "justification",
+    "evidence",
+    "finding_well",
+    "finding_potential",
+    "source_title",
+    "source_issuer",
+    "figure_label",
+    "figure_source",
+    "follow_up_note",
+]
 COMMENT_FIELDS = ["comment_text", "comment_ministry", "resolution_note"]
 
 
@@ -96,47 +107,72 @@ def _hostile_follow_up(*, staff, validator, focal_point, government, settings):
     earlier = Finding.objects.get(assessment=first, kind=FindingKind.POTENTIAL)
 
     second = factories.AssessmentFactory(
-        government=government, year=2024, round_number=2, previous=first,
-        introduction=hostile("introduction"), summary=hostile("summary"),
-    )  # fmt: skip
+        government=government,
+        year=2024,
+        round_number=2,
+        previous=first,
+        introduction=hostile("introduction"),
+        summary=hostile("summary"),
+    )
     factories.answer_all(second, value=AnswerValue.PARTIALLY, text=hostile("justification"))
     Finding.objects.filter(assessment=second).delete()
     dimension = second.framework.dimensions.get(code=2)
     Finding.objects.create(
-        assessment=second, dimension=dimension, kind=FindingKind.WELL_DEVELOPED,
-        text=hostile("finding_well"), is_good_practice=True,
-    )  # fmt: skip
+        assessment=second,
+        dimension=dimension,
+        kind=FindingKind.WELL_DEVELOPED,
+        text=hostile("finding_well"),
+        is_good_practice=True,
+    )
     Finding.objects.create(
-        assessment=second, dimension=dimension, kind=FindingKind.POTENTIAL,
+        assessment=second,
+        dimension=dimension,
+        kind=FindingKind.POTENTIAL,
         text=hostile("finding_potential"),
-    )  # fmt: skip
+    )
     # Addresses are stored directly, as a shell or an old backup could: the admin
     # forms refuse them (see the tests below), the pages must not link them.
     source = Source.objects.create(
-        assessment=second, title=hostile("source_title"), issuer=hostile("source_issuer"),
-        year=2020, url="javascript:alert('source_url')",
-    )  # fmt: skip
+        assessment=second,
+        title=hostile("source_title"),
+        issuer=hostile("source_issuer"),
+        year=2020,
+        url="javascript:alert('source_url')",
+    )
     Source.objects.create(
-        assessment=second, title="Decree 12", year=2021,
+        assessment=second,
+        title="Decree 12",
+        year=2021,
         url="data:text/html,<script>alert('data_url')</script>",
-    )  # fmt: skip
+    )
     answers = Answer.objects.filter(assessment=second).order_by("pk")
     answers.update(evidence=hostile("evidence"))
     answers.first().sources.add(source)
     ContextFigure.objects.create(
-        assessment=second, kind="other", label=hostile("figure_label"), value=1000, unit=SHORT,
-        year=2020, source=hostile("figure_source"), source_url="JaVaScRiPt:alert('figure_url')",
-    )  # fmt: skip
+        assessment=second,
+        kind="other",
+        label=hostile("figure_label"),
+        value=1000,
+        unit=SHORT,
+        year=2020,
+        source=hostile("figure_source"),
+        source_url="JaVaScRiPt:alert('figure_url')",
+    )
     FollowUp.objects.create(
-        assessment=second, finding=earlier, progress="partly_addressed",
+        assessment=second,
+        finding=earlier,
+        progress="partly_addressed",
         note=hostile("follow_up_note"),
-    )  # fmt: skip
+    )
 
     workflow.apply(workflow.SHARE, second, by=staff)
     comment = consultation.add_comment(
-        second, by=focal_point, indicator=answers.first().indicator,
-        ministry=hostile("comment_ministry"), text=hostile("comment_text"),
-    )  # fmt: skip
+        second,
+        by=focal_point,
+        indicator=answers.first().indicator,
+        ministry=hostile("comment_ministry"),
+        text=hostile("comment_text"),
+    )
     consultation.resolve_comment(
         comment, by=staff, resolution=Resolution.DECLINED, note=hostile("resolution_note")
     )
@@ -185,9 +221,12 @@ def test_hostile_text_in_every_field_is_text_on_the_page_in_the_pdf_and_in_the_a
     staff, validator, focal_point, government, settings
 ):
     publication = _hostile_follow_up(
-        staff=staff, validator=validator, focal_point=focal_point, government=government,
+        staff=staff,
+        validator=validator,
+        focal_point=focal_point,
+        government=government,
         settings=settings,
-    )  # fmt: skip
+    )
     client = Client()
 
     # The public page: every field shown, escaped; no address but a web one is a link.
@@ -260,9 +299,12 @@ def test_consultation_comments_are_escaped_on_the_admin_page(
     workflow.apply(workflow.SHARE, assessment, by=staff)
     indicator = Answer.objects.filter(assessment=assessment).first().indicator
     comment = consultation.add_comment(
-        assessment, by=focal_point, indicator=indicator,
-        ministry=hostile("comment_ministry"), text=hostile("comment_text"),
-    )  # fmt: skip
+        assessment,
+        by=focal_point,
+        indicator=indicator,
+        ministry=hostile("comment_ministry"),
+        text=hostile("comment_text"),
+    )
     consultation.resolve_comment(
         comment, by=staff, resolution=Resolution.DECLINED, note=hostile("resolution_note")
     )
@@ -301,14 +343,22 @@ def test_the_assessment_page_refuses_script_addresses_for_sources_and_figures(
     client.force_login(focal_point)
     change = reverse("admin:profiles_assessment_change", args=[draft.pk])
     data = form_data(client.get(change))
-    data.update({
-        "sources-TOTAL_FORMS": "1", "sources-0-title": "Law 21.325", "sources-0-kind": "law",
-        "sources-0-url": address,
-        "context_figures-TOTAL_FORMS": "1", "context_figures-0-kind": "migrant_stock",
-        "context_figures-0-value": "1625074", "context_figures-0-unit": "people",
-        "context_figures-0-year": "2023", "context_figures-0-source": "INE",
-        "context_figures-0-source_url": address, "context_figures-0-position": "0",
-    })  # fmt: skip
+    data.update(
+        {
+            "sources-TOTAL_FORMS": "1",
+            "sources-0-title": "Law 21.325",
+            "sources-0-kind": "law",
+            "sources-0-url": address,
+            "context_figures-TOTAL_FORMS": "1",
+            "context_figures-0-kind": "migrant_stock",
+            "context_figures-0-value": "1625074",
+            "context_figures-0-unit": "people",
+            "context_figures-0-year": "2023",
+            "context_figures-0-source": "INE",
+            "context_figures-0-source_url": address,
+            "context_figures-0-position": "0",
+        }
+    )
     revision = Assessment.objects.get(pk=draft.pk).revision
     response = client.post(change, data)
     assert response.status_code == 200  # the page again, with the errors
@@ -335,9 +385,17 @@ def test_the_source_and_figure_pages_refuse_script_addresses(client, staff, draf
     assert "url" in response.context["adminform"].form.errors
     response = client.post(
         reverse("admin:profiles_contextfigure_add"),
-        {"assessment": draft.pk, "kind": "migrant_stock", "value": "1", "unit": "people",
-         "year": "2023", "source": "INE", "source_url": address, "position": "0"},
-    )  # fmt: skip
+        {
+            "assessment": draft.pk,
+            "kind": "migrant_stock",
+            "value": "1",
+            "unit": "people",
+            "year": "2023",
+            "source": "INE",
+            "source_url": address,
+            "position": "0",
+        },
+    )
     assert response.status_code == 200
     assert "source_url" in response.context["adminform"].form.errors
     assert not Source.objects.filter(assessment=draft).exists()
@@ -352,9 +410,14 @@ def test_models_refuse_script_addresses_on_validation(draft, address):
         Source(assessment=draft, title="Law", url=address).full_clean()
     assert "url" in refused.value.error_dict
     figure = ContextFigure(
-        assessment=draft, kind="migrant_stock", value=1, unit="people", year=2023,
-        source="INE", source_url=address,
-    )  # fmt: skip
+        assessment=draft,
+        kind="migrant_stock",
+        value=1,
+        unit="people",
+        year=2023,
+        source="INE",
+        source_url=address,
+    )
     with pytest.raises(ValidationError) as refused:
         figure.full_clean()
     assert "source_url" in refused.value.error_dict
@@ -379,9 +442,15 @@ def test_the_spreadsheet_import_cannot_set_an_address(draft, staff, column):
 # --- Exports: no text cell runs as a formula, in any column -------------------------------
 
 FORMULAS = [
-    '=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
-    "\t=1+1", "\r=1+1", "\t@SUM(A1)", "\r-2+3",
-]  # fmt: skip
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\t@SUM(A1)",
+    "\r-2+3",
+]
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NAME = "=cmd|' /C calc'!A0"  # a local government's name, as staff typed it
 # The columns whose text an official (or staff, for the name) typed.
@@ -396,7 +465,7 @@ USER_COLUMNS = {
 @pytest.fixture
 def formula_publication(staff, settings):
     """A live local profile whose every typed text starts like a formula."""
-    settings.MGI_PUBLICATION_RENDERERS = ["profiles.exports.render_publication_data"]
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.outputs.exports.render_publication_data"]
     government = factories.LocalGovernmentFactory(name=NAME, country="CL")
     validator = factories.official(government, role="validator", username="formula-validator")
     assessment = factories.AssessmentFactory(government=government, year=2023)
@@ -414,9 +483,16 @@ def formula_publication(staff, settings):
             assessment=assessment, dimension=dimension, kind=FindingKind.POTENTIAL, text=text
         )
         ContextFigure.objects.create(
-            assessment=assessment, kind="other", label=text, value=n, unit=text, year=2020,
-            source=text, source_url=text, position=n,
-        )  # fmt: skip
+            assessment=assessment,
+            kind="other",
+            label=text,
+            value=n,
+            unit=text,
+            year=2020,
+            source=text,
+            source_url=text,
+            position=n,
+        )
     factories.published(assessment, staff=staff, validator=validator)
     return Publication.objects.get(assessment=assessment)
 

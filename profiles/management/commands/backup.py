@@ -108,8 +108,16 @@ class Command(BaseCommand):
     def _pg_dump(self, alias: str, path: Path) -> None:
         env, args = pg_environment(alias)
         name = connections[alias].settings_dict["NAME"]
-        command = [require_tool("pg_dump"), *args, "--format=custom", "--no-owner",
-                   "--no-privileges", "--file", str(path), str(name)]  # fmt: skip
+        command = [
+            require_tool("pg_dump"),
+            *args,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--file",
+            str(path),
+            str(name),
+        ]
         # An argument list (no shell) of settings values and a path the operator gave.
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if result.returncode != 0:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from profiles import opendata
+from profiles.outputs import opendata
 
 
 class Command(BaseCommand):

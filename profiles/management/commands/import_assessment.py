@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from profiles import spreadsheets, workflow
+from profiles import workflow
+from profiles.editing import spreadsheets
 from profiles.models import Assessment
 
 

@@ -16,9 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2016, help="Random seed (default 2016).")
         parser.add_argument(
-            "--only", nargs="*", default=None, metavar="SLUG",
+            "--only",
+            nargs="*",
+            default=None,
+            metavar="SLUG",
             help="Load only these governments (e.g. chl accra-gha).",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, seed: int, only: list[str] | None, **options):
         try:

@@ -5,8 +5,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from profiles import pdf
 from profiles.models import Government, Publication
+from profiles.outputs import pdf
 
 
 class Command(BaseCommand):

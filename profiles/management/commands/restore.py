@@ -65,9 +65,19 @@ class Command(BaseCommand):
         connections[alias].close()
         env, args = pg_environment(alias)
         name = connections[alias].settings_dict["NAME"]
-        command = [require_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner",
-                   "--no-privileges", "--single-transaction", "--exit-on-error",
-                   "--dbname", str(name), str(path)]  # fmt: skip
+        command = [
+            require_tool("pg_restore"),
+            *args,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            str(name),
+            str(path),
+        ]
         # An argument list (no shell) of settings values and a path the operator gave.
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if result.returncode != 0:

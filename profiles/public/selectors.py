@@ -340,11 +340,18 @@ def answer_distribution(
         for value, label in AnswerValue.choices
         if counts.get(value, 0) or value != AnswerValue.NOT_APPLICABLE
     ]
-    rows = with_sort_name(rows.only(
-        "value", "publication__year", "publication__version", "publication__government__slug",
-        "publication__government__name", "publication__government__country",
-        "publication__government__level",
-    ), prefix="publication__government__").order_by("sort_name")  # fmt: skip
+    rows = with_sort_name(
+        rows.only(
+            "value",
+            "publication__year",
+            "publication__version",
+            "publication__government__slug",
+            "publication__government__name",
+            "publication__government__country",
+            "publication__government__level",
+        ),
+        prefix="publication__government__",
+    ).order_by("sort_name")
     return distribution, rows
 
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Framework, Level
-from profiles import regions, selectors
+from profiles import regions
+from profiles.public import selectors
 
 DIMENSION_CHOICES = [(code, str(code)) for code in range(1, 7)]
 
@@ -26,17 +27,23 @@ class ProfileFilter(django_filters.FilterSet):
         label=_("Search names and profile text"), method="filter_text", max_length=200
     )
     level = django_filters.ChoiceFilter(
-        label=_("Level"), field_name="government__level", choices=Level.choices,
+        label=_("Level"),
+        field_name="government__level",
+        choices=Level.choices,
         empty_label=_("All levels"),
-    )  # fmt: skip
+    )
     region = django_filters.ChoiceFilter(
-        label=_("Region"), choices=_region_choices, method="filter_region",
+        label=_("Region"),
+        choices=_region_choices,
+        method="filter_region",
         empty_label=_("All regions"),
-    )  # fmt: skip
+    )
     subregion = django_filters.ChoiceFilter(
-        label=_("Sub-region"), choices=_subregion_choices, method="filter_region",
+        label=_("Sub-region"),
+        choices=_subregion_choices,
+        method="filter_region",
         empty_label=_("All sub-regions"),
-    )  # fmt: skip
+    )
     year = django_filters.NumberFilter(
         label=_("Year"), field_name="year", min_value=1990, max_value=2100
     )
@@ -44,13 +51,17 @@ class ProfileFilter(django_filters.FilterSet):
         label=_("Round"), field_name="round_number", min_value=1, max_value=50
     )
     framework = django_filters.ModelChoiceFilter(
-        label=_("Framework version"), queryset=Framework.objects.order_by("level", "-year"),
-        to_field_name="slug", empty_label=_("All framework versions"),
-    )  # fmt: skip
+        label=_("Framework version"),
+        queryset=Framework.objects.order_by("level", "-year"),
+        to_field_name="slug",
+        empty_label=_("All framework versions"),
+    )
     language = django_filters.ChoiceFilter(
-        label=_("Available in"), choices=settings.LANGUAGES, method="filter_language",
+        label=_("Available in"),
+        choices=settings.LANGUAGES,
+        method="filter_language",
         empty_label=_("Any language"),
-    )  # fmt: skip
+    )
 
     class Meta:
         fields = ["q", "level", "region", "subregion", "year", "round", "framework", "language"]
@@ -92,9 +103,12 @@ class GoodPracticeForm(PlaceForm):
     """Dimension, region and level for the good-practice compilation."""
 
     dimension = forms.TypedChoiceField(
-        label=_("Dimension"), required=False, coerce=int, empty_value=None,
+        label=_("Dimension"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("All dimensions")), *DIMENSION_CHOICES],
-    )  # fmt: skip
+    )
 
     field_order = ["dimension", "region", "level"]
 

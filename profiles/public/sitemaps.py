@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from profiles import selectors
+from profiles.public import selectors
 
 
 class LanguageSitemap(Sitemap):

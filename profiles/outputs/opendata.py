@@ -24,8 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from profiles import exports
 from profiles.models import Publication
+from profiles.outputs import exports
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,9 @@ XLSX = DatasetFile(
     "mgi-open-data.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-CSV_ALL_VERSIONS = DatasetFile("csv_all_versions", "mgi-open-data-all-versions-csv.zip", "application/zip")  # fmt: skip
+CSV_ALL_VERSIONS = DatasetFile(
+    "csv_all_versions", "mgi-open-data-all-versions-csv.zip", "application/zip"
+)
 FILES = (CSV, XLSX, CSV_ALL_VERSIONS)
 BY_NAME = {f.name: f for f in FILES}
 
@@ -150,7 +152,7 @@ def schedule_rebuild() -> None:
 
 def _dispatch() -> None:
     if settings.REDIS_URL:
-        from profiles.tasks import rebuild_opendata
+        from profiles.publishing.tasks import rebuild_opendata
 
         rebuild_opendata.delay()
     else:

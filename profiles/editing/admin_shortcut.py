@@ -25,7 +25,7 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 
-from profiles.admin import sees_all
+from profiles.editing.admin import sees_all
 from profiles.models import Publication
 
 

@@ -1,19 +1,27 @@
 """Data downloads: a profile's CSV/JSON and the whole open dataset, served as stored files.
 
 Nothing is rendered here: per-publication files were rendered at publication and
-the dataset by `profiles.opendata`. A request costs one query (or none) plus
+the dataset by `profiles.outputs.opendata`. A request costs one query (or none) plus
 streaming the file, and answers `If-None-Match` with 304 from the stored SHA-256.
 """
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from profiles import exports, opendata, serving
 from profiles.models import FileKind, Publication, PublicationFile
+from profiles.outputs import exports, opendata
+from profiles.outputs.pdf import PDF_LANGUAGES
+from profiles.public import selectors, serving
 
 # The dataset changes with every publication: clients revalidate (by ETag) after this.
 DATASET_MAX_AGE = 5 * 60
@@ -111,4 +119,54 @@ def dataset_file(request: HttpRequest, name: str) -> HttpResponse:
         content_type=entry["content_type"],
         filename=entry["name"],
         max_age=DATASET_MAX_AGE,
+    )
+
+
+# --- PDFs ------------------------------------------------------------------------
+
+
+@require_safe
+def pdf(request: HttpRequest, slug: str, year: int, version: int, language: str):
+    """A live publication's stored PDF: one query, strong ETag, cacheable for a year.
+
+    Drafts, embargoed and unrendered versions have no PDF here (404); a
+    withdrawn version that was once public answers 410 Gone.
+    """
+    live = Publication.objects.live().filter(government__slug=slug, year=year, version=version)
+    stored = (
+        PublicationFile.objects.filter(publication__in=live, kind=FileKind.PDF, language=language)
+        .only("file", "sha256", "size")
+        .first()
+    )
+    if stored is None:
+        withdrawn = Publication.objects.withdrawn_after_release().filter(
+            government__slug=slug, year=year, version=version
+        )
+        if language in PDF_LANGUAGES and withdrawn.exists():
+            return HttpResponseGone(_("This version of the profile was withdrawn."))
+        raise Http404("No published PDF here.")
+    response = serving.serve_publication_file(
+        request, stored, "application/pdf", Path(stored.file.name).name
+    )
+    response["Content-Language"] = language  # the document's, not the address's prefix
+    return response
+
+
+@require_safe
+def pdf_latest(request: HttpRequest, slug: str) -> HttpResponse:
+    """The government's newest live PDF in the page's language (a redirect, not cached)."""
+    publication = selectors.publication_for(slug=slug)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language not in PDF_LANGUAGES:
+        language = settings.LANGUAGE_CODE
+    return redirect(
+        reverse(
+            "profiles:pdf",
+            kwargs={
+                "slug": slug,
+                "year": publication.year,
+                "version": publication.version,
+                "language": language,
+            },
+        )
     )

@@ -31,10 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Dimension, Indicator
-from profiles import consultation, signoff, workflow
 from profiles import content as profile_content
-from profiles.admin_spreadsheet import SpreadsheetAdminMixin
-from profiles.forms import (
+from profiles import workflow
+from profiles.editing.admin_spreadsheet import SpreadsheetAdminMixin
+from profiles.editing.forms import (
     AnswerPartForm,
     AssessmentForm,
     CommentForm,
@@ -65,6 +65,7 @@ from profiles.models import (
     Source,
     StatusChange,
 )
+from profiles.workflow import consultation, signoff
 
 # --- Who sees what ------------------------------------------------------------------
 
@@ -358,8 +359,14 @@ class AssessmentAdmin(SpreadsheetAdminMixin, ScopedAdmin):
     form = AssessmentForm
     change_form_template = "admin/profiles/assessment/change_form.html"
     list_display = [
-        "government", "year", "round_number", "framework", "status", "answered", "is_sample",
-    ]  # fmt: skip
+        "government",
+        "year",
+        "round_number",
+        "framework",
+        "status",
+        "answered",
+        "is_sample",
+    ]
     list_filter = ["status", "government__level", "framework", "is_sample", "year"]
     list_select_related = ["government", "framework"]
     search_fields = ["government__name", "government__slug", "introduction", "summary"]
@@ -861,7 +868,7 @@ class StatusChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(ConsultationComment)
 class ConsultationCommentAdmin(ReadOnlyAdmin):
-    """Comments are added and resolved on the assessment page, through `profiles.consultation`."""
+    """Comments are added and resolved on the assessment page (`profiles.workflow.consultation`)."""
 
     list_display = ["text", "indicator", "assessment", "ministry", "resolution"]
     list_filter = ["resolution"]

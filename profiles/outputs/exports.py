@@ -67,26 +67,46 @@ class Column:
 
 
 _GOVERNMENT = [
-    Column("government_slug", "code", "Stable identifier of the government: ISO3 in lower case (chl) or place-iso3 (santiago-chl)."),
-    Column("government_name", "string", "Name of the government: the country's English name, or the local authority's name."),
+    Column(
+        "government_slug",
+        "code",
+        "Stable identifier of the government: ISO3 in lower case (chl) "
+        "or place-iso3 (santiago-chl).",
+    ),
+    Column(
+        "government_name",
+        "string",
+        "Name of the government: the country's English name, or the local authority's name.",
+    ),
     Column("level", "code", "national or local."),
     Column("country_iso3", "code", "ISO 3166-1 alpha-3 code of the country."),
     Column("year", "integer", "Year of the assessment round."),
     Column("round", "integer", "Round number: 1 is the baseline, later rounds are follow-ups."),
-    Column("version", "integer", "Publication version of that round: a correction is a new version."),
-]  # fmt: skip
+    Column(
+        "version", "integer", "Publication version of that round: a correction is a new version."
+    ),
+]
 
 # Columns that several tables share, described once.
-_FRAMEWORK_SLUG = Column("framework_slug", "code", "Identifier of the indicator framework version the round used.")  # fmt: skip
+_FRAMEWORK_SLUG = Column(
+    "framework_slug", "code", "Identifier of the indicator framework version the round used."
+)
 _FRAMEWORK_VERSION = Column("framework_version", "code", "Version number of that framework.")
 _DIMENSION_CODE = Column("dimension_code", "integer", "MGI dimension, 1 to 6.")
 _DIMENSION_NAME = Column("dimension_name", "string", "Short name of the dimension.")
-_IS_SAMPLE = Column("is_sample", "boolean", "True for invented demonstration data that is not an IOM result.")  # fmt: skip
+_IS_SAMPLE = Column(
+    "is_sample", "boolean", "True for invented demonstration data that is not an IOM result."
+)
 
 COLUMNS: dict[str, list[Column]] = {
     "publications": [
         *_GOVERNMENT,
-        Column("government_kind", "code", "national, city, municipality, state, province, region, district or territorial_community."),
+        Column(
+            "government_kind",
+            "code",
+            "national, city, municipality, state, province, region, district "
+            "or territorial_community.",
+        ),
         Column("region", "string", "UN M49 region of the country."),
         Column("subregion", "string", "UN M49 sub-region of the country."),
         _FRAMEWORK_SLUG,
@@ -94,7 +114,11 @@ COLUMNS: dict[str, list[Column]] = {
         Column("released_on", "date", "Date (YYYY-MM-DD, UTC) the version became public."),
         Column("original_language", "code", "ISO 639-1 code of the language the texts are in."),
         Column("languages", "string", "Languages the profile is published in, separated by ' | '."),
-        Column("content_hash", "code", "SHA-256 of the frozen content; equals the hash the government validated."),
+        Column(
+            "content_hash",
+            "code",
+            "SHA-256 of the frozen content; equals the hash the government validated.",
+        ),
         _IS_SAMPLE,
         Column("url", "string", "Permanent web address of this version of the profile."),
     ],
@@ -106,12 +130,25 @@ COLUMNS: dict[str, list[Column]] = {
         _DIMENSION_NAME,
         Column("area_code", "code", "Code of the area (sub-dimension) within the framework."),
         Column("area_name", "string", "Name of the area."),
-        Column("indicator_code", "code", "Code of the indicator within its framework version; see equivalences for other versions."),
-        Column("question", "string", "The indicator's question, as worded in the framework version."),
-        Column("answer", "code", "The answer; see the answer values table. Empty when not answered."),
+        Column(
+            "indicator_code",
+            "code",
+            "Code of the indicator within its framework version; "
+            "see equivalences for other versions.",
+        ),
+        Column(
+            "question", "string", "The indicator's question, as worded in the framework version."
+        ),
+        Column(
+            "answer", "code", "The answer; see the answer values table. Empty when not answered."
+        ),
         Column("justification", "string", "Why the answer was given, in the original language."),
         Column("evidence", "string", "Articles, sections and documents that support the answer."),
-        Column("source_titles", "string", "Titles of the sources cited for the answer, separated by ' | '."),
+        Column(
+            "source_titles",
+            "string",
+            "Titles of the sources cited for the answer, separated by ' | '.",
+        ),
         _IS_SAMPLE,
     ],
     "findings": [
@@ -119,10 +156,21 @@ COLUMNS: dict[str, list[Column]] = {
         _FRAMEWORK_SLUG,
         _DIMENSION_CODE,
         _DIMENSION_NAME,
-        Column("kind", "code", "well_developed (a well-developed area) or potential (an area with potential for further development)."),
-        Column("position", "integer", "Order of the finding within its dimension and kind, from 0."),
+        Column(
+            "kind",
+            "code",
+            "well_developed (a well-developed area) or potential "
+            "(an area with potential for further development).",
+        ),
+        Column(
+            "position", "integer", "Order of the finding within its dimension and kind, from 0."
+        ),
         Column("text", "string", "The finding, in the original language."),
-        Column("is_good_practice", "boolean", "True when IOM staff marked the finding as a good-practice example."),
+        Column(
+            "is_good_practice",
+            "boolean",
+            "True when IOM staff marked the finding as a good-practice example.",
+        ),
         _IS_SAMPLE,
     ],
     "context_figures": [
@@ -136,7 +184,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("source_url", "string", "Web address of the source."),
         _IS_SAMPLE,
     ],
-}  # fmt: skip
+}
 
 FORMULA_START = frozenset("=+-@\t\r")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -170,12 +218,24 @@ def publications_frame(publications: QuerySet[Publication]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(
         rows,
         columns=[
-            "id", "government__slug", "government__name", "government__level",
-            "government__kind", "government__country", "year", "round_number", "version",
-            "framework__slug", "framework__version", "release_at",
-            "content__original_language", "languages", "content_hash", "is_sample",
+            "id",
+            "government__slug",
+            "government__name",
+            "government__level",
+            "government__kind",
+            "government__country",
+            "year",
+            "round_number",
+            "version",
+            "framework__slug",
+            "framework__version",
+            "release_at",
+            "content__original_language",
+            "languages",
+            "content_hash",
+            "is_sample",
         ],
-    )  # fmt: skip
+    )
     country = frame["government__country"].astype(str)
     names, iso3, region, subregion = _country_tables(country.unique())
     frame = frame.rename(
@@ -238,10 +298,16 @@ def answers_frame(
     frame = pd.DataFrame.from_records(
         rows,
         columns=[
-            "publication_id", "dimension_code", "dimension_name", "area_code", "area_name",
-            "indicator_code", "question", "answer",
+            "publication_id",
+            "dimension_code",
+            "dimension_name",
+            "area_code",
+            "area_name",
+            "indicator_code",
+            "question",
+            "answer",
         ],
-    )  # fmt: skip
+    )
     texts = pd.DataFrame.from_records(
         list(_answer_texts(publications)),
         columns=["publication_id", "indicator_code", "justification", "evidence", "source_titles"],
@@ -271,10 +337,15 @@ def findings_frame(
     frame = pd.DataFrame.from_records(
         rows,
         columns=[
-            "publication_id", "framework_id", "dimension_code", "kind", "position", "text",
+            "publication_id",
+            "framework_id",
+            "dimension_code",
+            "kind",
+            "position",
+            "text",
             "is_good_practice",
         ],
-    )  # fmt: skip
+    )
     names = pd.DataFrame.from_records(
         list(Dimension.objects.values_list("framework_id", "code", "short_name")),
         columns=["framework_id", "dimension_code", "dimension_name"],
@@ -290,19 +361,31 @@ def context_figures_frame(
     pubs = publications_frame(publications) if pubs is None else pubs
     records = [
         (
-            pk, figure["kind"], figure["label"], figure["value"], figure["unit"],
-            figure["year"], figure["source"], figure["source_url"],
+            pk,
+            figure["kind"],
+            figure["label"],
+            figure["value"],
+            figure["unit"],
+            figure["year"],
+            figure["source"],
+            figure["source_url"],
         )
         for pk, figures in publications.order_by().values_list("pk", "content__context_figures")
         for figure in figures or []
-    ]  # fmt: skip
+    ]
     frame = pd.DataFrame.from_records(
         records,
         columns=[
-            "publication_id", "kind", "label", "value", "unit", "figure_year", "source",
+            "publication_id",
+            "kind",
+            "label",
+            "value",
+            "unit",
+            "figure_year",
+            "source",
             "source_url",
         ],
-    )  # fmt: skip
+    )
     frame["value"] = pd.to_numeric(frame["value"])
     return _finish(frame, pubs, "context_figures")
 
@@ -458,7 +541,8 @@ def codebook_markdown(tables: dict[str, pd.DataFrame], *, generated_at: str) -> 
         "",
         "## Reading the files",
         "",
-        "CSV files are UTF-8 with a header row, comma-separated, CRLF line ends (RFC 4180), quoted where needed.",
+        "CSV files are UTF-8 with a header row, comma-separated, CRLF line ends (RFC 4180), "
+        "quoted where needed.",
         "Read them with every column's `pandas_dtype` from codebook.csv and",
         "`keep_default_na=False`, so empty text stays empty (e.g. `pd.read_csv(path,",
         'dtype=dtypes, keep_default_na=False, na_values={"value": [""]})`).',
@@ -555,12 +639,13 @@ def build_dataset(publications: QuerySet[Publication]) -> Dataset:
     """Every table of the open dataset for the given publications."""
     pubs = publications_frame(publications)
     tables = {
-        "publications": typed(pubs[[c.name for c in COLUMNS["publications"]]], "publications")
-        .reset_index(drop=True),
+        "publications": typed(
+            pubs[[c.name for c in COLUMNS["publications"]]], "publications"
+        ).reset_index(drop=True),
         "answers": answers_frame(publications, pubs=pubs),
         "findings": findings_frame(publications, pubs=pubs),
         "context_figures": context_figures_frame(publications, pubs=pubs),
-    }  # fmt: skip
+    }
     generated_at = timezone.now().replace(microsecond=0).isoformat()
     return Dataset(tables=tables, codebook=codebook_tables(), generated_at=generated_at)
 

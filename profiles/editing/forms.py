@@ -234,9 +234,16 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = [
-            "government", "framework", "year", "round_number", "previous",
-            "original_language", "is_sample", "introduction", "summary",
-        ]  # fmt: skip
+            "government",
+            "framework",
+            "year",
+            "round_number",
+            "previous",
+            "original_language",
+            "is_sample",
+            "introduction",
+            "summary",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -172,9 +172,14 @@ def export_frame(assessment: Assessment) -> pd.DataFrame:
     Two queries (indicators with their hierarchy, answers), whatever the size.
     """
     fields = [
-        "id", "code", "area__dimension__code", "area__dimension__short_name",
-        "area__code", "area__name", "question",
-    ]  # fmt: skip
+        "id",
+        "code",
+        "area__dimension__code",
+        "area__dimension__short_name",
+        "area__code",
+        "area__name",
+        "question",
+    ]
     indicators = pd.DataFrame.from_records(
         Indicator.objects.filter(framework_id=assessment.framework_id)
         .current()

@@ -32,21 +32,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseGone,
-)
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from profiles import content as profile_content
-from profiles import selectors, serving
 from profiles.models import (
     LANGUAGE_CHOICES,
     AnswerValue,
@@ -452,50 +442,3 @@ def store_pdfs(publication: Publication) -> list[PublicationFile]:
 
 
 # --- Serving -------------------------------------------------------------------
-
-
-@require_safe
-def download(request: HttpRequest, slug: str, year: int, version: int, language: str):
-    """A live publication's stored PDF: one query, strong ETag, cacheable for a year.
-
-    Drafts, embargoed and unrendered versions have no PDF here (404); a
-    withdrawn version that was once public answers 410 Gone.
-    """
-    live = Publication.objects.live().filter(government__slug=slug, year=year, version=version)
-    stored = (
-        PublicationFile.objects.filter(publication__in=live, kind=FileKind.PDF, language=language)
-        .only("file", "sha256", "size")
-        .first()
-    )
-    if stored is None:
-        withdrawn = Publication.objects.withdrawn_after_release().filter(
-            government__slug=slug, year=year, version=version
-        )
-        if language in PDF_LANGUAGES and withdrawn.exists():
-            return HttpResponseGone(_("This version of the profile was withdrawn."))
-        raise Http404("No published PDF here.")
-    response = serving.serve_publication_file(
-        request, stored, "application/pdf", Path(stored.file.name).name
-    )
-    response["Content-Language"] = language  # the document's, not the address's prefix
-    return response
-
-
-@require_safe
-def latest(request: HttpRequest, slug: str) -> HttpResponse:
-    """The government's newest live PDF in the page's language (a redirect, not cached)."""
-    publication = selectors.publication_for(slug=slug)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    if language not in PDF_LANGUAGES:
-        language = settings.LANGUAGE_CODE
-    return redirect(
-        reverse(
-            "profiles:pdf",
-            kwargs={
-                "slug": slug,
-                "year": publication.year,
-                "version": publication.version,
-                "language": language,
-            },
-        )
-    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from profiles import downloads, pdf, views
+from profiles.public import downloads, views
 
 app_name = "profiles"
 
@@ -34,10 +34,10 @@ urlpatterns = [
     ),
     path(
         "profiles/<slug:slug>/<int:year>/v<int:version>/pdf/<str:language>/",
-        pdf.download,
+        downloads.pdf,
         name="pdf",
     ),
-    path("profiles/<slug:slug>/pdf/", pdf.latest, name="pdf_latest"),
+    path("profiles/<slug:slug>/pdf/", downloads.pdf_latest, name="pdf_latest"),
     path("data/", downloads.data_page, name="data"),
     path("data/<str:name>", downloads.dataset_file, name="dataset_file"),
 ]

@@ -20,7 +20,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
-from profiles import caching
 from profiles import content as profile_content
 from profiles.models import (
     Assessment,
@@ -30,6 +29,7 @@ from profiles.models import (
     SignOff,
     StatusChange,
 )
+from profiles.public import caching
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def index_content(publication: Publication) -> None:
 def schedule_render(publication_id: int) -> None:
     """Render in a Celery worker when one is configured, else right here."""
     if settings.REDIS_URL:
-        from profiles.tasks import render_publication
+        from profiles.publishing.tasks import render_publication
 
         render_publication.delay(publication_id)
     else:
@@ -146,7 +146,7 @@ def render_files(publication_id: int) -> None:
         ready_at=timezone.now()
     )
     logger.info("publication %s rendered (%d renderers)", publication.pk, len(renderers))
-    from profiles import opendata
+    from profiles.outputs import opendata
 
     caching.public_content_changed()  # cached public pages now list it
     opendata.schedule_rebuild()  # the dataset at /data/ now includes it

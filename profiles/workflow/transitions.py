@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from profiles import content as profile_content
-from profiles import publishing
 from profiles.models import (
     EDITABLE_STATUSES,
     Assessment,
@@ -45,6 +44,7 @@ from profiles.models import (
     StatusChange,
 )
 from profiles.models import AssessmentStatus as S
+from profiles.publishing import lifecycle
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -99,42 +99,75 @@ class Transition:
 
 
 SHARE = Transition(
-    "share", gettext_lazy("Share for consultation"), frozenset({S.DRAFT, S.RETURNED}),
-    S.CONSULTATION, is_staff_with("profiles.share_assessment"),
-)  # fmt: skip
+    "share",
+    gettext_lazy("Share for consultation"),
+    frozenset({S.DRAFT, S.RETURNED}),
+    S.CONSULTATION,
+    is_staff_with("profiles.share_assessment"),
+)
 REOPEN = Transition(
-    "reopen", gettext_lazy("Reopen as draft"), frozenset({S.CONSULTATION, S.SUBMITTED}),
-    S.DRAFT, is_staff_with("profiles.share_assessment"), note_required=True,
-)  # fmt: skip
+    "reopen",
+    gettext_lazy("Reopen as draft"),
+    frozenset({S.CONSULTATION, S.SUBMITTED}),
+    S.DRAFT,
+    is_staff_with("profiles.share_assessment"),
+    note_required=True,
+)
 SUBMIT = Transition(
-    "submit", gettext_lazy("Submit for validation"), frozenset({S.CONSULTATION, S.RETURNED}),
-    S.SUBMITTED, is_staff_with("profiles.submit_assessment"),
-)  # fmt: skip
+    "submit",
+    gettext_lazy("Submit for validation"),
+    frozenset({S.CONSULTATION, S.RETURNED}),
+    S.SUBMITTED,
+    is_staff_with("profiles.submit_assessment"),
+)
 RETURN = Transition(
-    "return", gettext_lazy("Return with reasons"), frozenset({S.SUBMITTED}),
-    S.RETURNED, has_role(GovernmentRole.VALIDATOR), note_required=True,
-)  # fmt: skip
+    "return",
+    gettext_lazy("Return with reasons"),
+    frozenset({S.SUBMITTED}),
+    S.RETURNED,
+    has_role(GovernmentRole.VALIDATOR),
+    note_required=True,
+)
 VALIDATE = Transition(
-    "validate", gettext_lazy("Validate (sign off)"), frozenset({S.SUBMITTED}),
-    S.VALIDATED, has_role(GovernmentRole.VALIDATOR),
-)  # fmt: skip
+    "validate",
+    gettext_lazy("Validate (sign off)"),
+    frozenset({S.SUBMITTED}),
+    S.VALIDATED,
+    has_role(GovernmentRole.VALIDATOR),
+)
 PUBLISH = Transition(
-    "publish", gettext_lazy("Publish"), frozenset({S.VALIDATED}),
-    S.PUBLISHED, is_staff_with("profiles.publish_assessment"), sign_off_current=True,
-)  # fmt: skip
+    "publish",
+    gettext_lazy("Publish"),
+    frozenset({S.VALIDATED}),
+    S.PUBLISHED,
+    is_staff_with("profiles.publish_assessment"),
+    sign_off_current=True,
+)
 REVALIDATE = Transition(
-    "revalidate", gettext_lazy("Send back for validation"), frozenset({S.VALIDATED}),
-    S.SUBMITTED, is_staff_with("profiles.publish_assessment"), sign_off_current=False,
+    "revalidate",
+    gettext_lazy("Send back for validation"),
+    frozenset({S.VALIDATED}),
+    S.SUBMITTED,
+    is_staff_with("profiles.publish_assessment"),
+    sign_off_current=False,
     by_system=True,
-)  # fmt: skip
+)
 REVISE = Transition(
-    "revise", gettext_lazy("Start a correction"), frozenset({S.PUBLISHED}),
-    S.DRAFT, is_staff_with("profiles.publish_assessment"), note_required=True,
-)  # fmt: skip
+    "revise",
+    gettext_lazy("Start a correction"),
+    frozenset({S.PUBLISHED}),
+    S.DRAFT,
+    is_staff_with("profiles.publish_assessment"),
+    note_required=True,
+)
 WITHDRAW = Transition(
-    "withdraw", gettext_lazy("Withdraw publication"), frozenset({S.PUBLISHED}),
-    S.WITHDRAWN, is_staff_with("profiles.withdraw_publication"), note_required=True,
-)  # fmt: skip
+    "withdraw",
+    gettext_lazy("Withdraw publication"),
+    frozenset({S.PUBLISHED}),
+    S.WITHDRAWN,
+    is_staff_with("profiles.withdraw_publication"),
+    note_required=True,
+)
 
 TRANSITIONS = (SHARE, REOPEN, SUBMIT, RETURN, VALIDATE, PUBLISH, REVALIDATE, REVISE, WITHDRAW)
 BY_NAME = {t.name: t for t in TRANSITIONS}
@@ -197,7 +230,8 @@ def assert_editable(
     if revision is not None and revision != current.revision:
         raise NotEditable(
             _(
-                "Someone else saved this assessment since you opened it. Reload to see their changes."
+                "Someone else saved this assessment since you opened it. "
+                "Reload to see their changes."
             )
         )
 
@@ -277,12 +311,13 @@ def apply(
             raise ValidationError(_("Validation needs the sign-off details."))
         record_sign_off(assessment, by=by, details=sign_off)
     elif transition is PUBLISH:
-        publishing.publish(assessment, by=by, release_at=release_at or timezone.now())
+        lifecycle.publish(assessment, by=by, release_at=release_at or timezone.now())
     elif transition is WITHDRAW:
         Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now(), withdrawn_reason=note.strip()
         )
-        from profiles import caching, opendata
+        from profiles.outputs import opendata
+        from profiles.public import caching
 
         caching.public_content_changed()  # after commit: cached pages forget it
         opendata.schedule_rebuild()  # after commit: drop it from the dataset at /data/
@@ -294,9 +329,13 @@ def apply(
     assessment.status = transition.target
     assessment.save(update_fields=["status", "updated_at"])
     StatusChange.objects.create(
-        assessment=assessment, transition=transition.name, from_status=old,
-        to_status=transition.target, by=by, note=note.strip(),
-    )  # fmt: skip
+        assessment=assessment,
+        transition=transition.name,
+        from_status=old,
+        to_status=transition.target,
+        by=by,
+        note=note.strip(),
+    )
     transaction.on_commit(lambda: notify(assessment.pk, transition.name, note))
     return assessment
 
@@ -329,7 +368,7 @@ def record_sign_off(assessment: Assessment, *, by: User, details: SignOffDetails
     """Store who validated what: the SHA-256 of the exact content at this moment.
 
     Refused (ContentChanged) unless that hash is the one the validator's page
-    showed (`details.reviewed_hash`, see `profiles.signoff`): otherwise they would
+    showed (`details.reviewed_hash`, see `profiles.workflow.signoff`): otherwise they would
     sign text that changed after they read it.
     """
     missing = [

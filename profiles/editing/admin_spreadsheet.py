@@ -36,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from profiles import spreadsheets, workflow
+from profiles import workflow
+from profiles.editing import spreadsheets
 from profiles.models import Assessment
 
 SESSION_KEY = "spreadsheet_imports"

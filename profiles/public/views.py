@@ -20,10 +20,11 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Level
 from profiles import content as profile_content
-from profiles import pages, selectors, serving
-from profiles.caching import cache_public_page
-from profiles.filters import GoodPracticeForm, PlaceForm, ProfileFilter
 from profiles.models import AnswerValue, FileKind, PublicationFile
+from profiles.outputs import pages
+from profiles.public import selectors, serving
+from profiles.public.caching import cache_public_page
+from profiles.public.filters import GoodPracticeForm, PlaceForm, ProfileFilter
 
 PAGE_SIZE = 25
 # Bump when the profile page's chrome changes, so cached pages are not reused.
@@ -167,9 +168,13 @@ def _profile(
     publication = family.publication
     language = _language()
     etag = pages.etag_for(
-        PROFILE_PAGE_FORMAT, publication.pk, publication.content_hash, language, family.stamp,
+        PROFILE_PAGE_FORMAT,
+        publication.pk,
+        publication.content_hash,
+        language,
+        family.stamp,
         request.path,
-    )  # fmt: skip
+    )
     last_modified = max(p.ready_at for p in [*family.own, *family.related])
     headers = {"ETag": etag, "Last-Modified": http_date(last_modified.timestamp())}
     response = get_conditional_response(

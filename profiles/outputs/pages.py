@@ -8,7 +8,7 @@ language, and served as stored inside the site chrome. The chrome adds only
 what can change after publication (other versions, related profiles,
 downloads), and the whole response is cached keyed by the publication, the
 language and a stamp of those parts, so a request costs one query and a cache
-read (see `profiles.views.profile`).
+read (see `profiles.public.views.profile`).
 """
 
 import copy
@@ -104,10 +104,19 @@ def bar_rows(items: list[tuple[str, float, str]]) -> dict:
         if rtl:
             label_x, bar_x, value_x = width, width - bar, width - bar - 6
         rows.append(
-            {"label": label, "value": value, "shown": shown, "label_x": label_x,
-             "label_y": y + 15, "bar_x": bar_x, "bar_y": y + 21, "bar_width": bar,
-             "value_x": value_x, "value_y": y + 34}
-        )  # fmt: skip
+            {
+                "label": label,
+                "value": value,
+                "shown": shown,
+                "label_x": label_x,
+                "label_y": y + 15,
+                "bar_x": bar_x,
+                "bar_y": y + 21,
+                "bar_width": bar,
+                "value_x": value_x,
+                "value_y": y + 34,
+            }
+        )
     return {
         "rows": rows,
         "width": width,
