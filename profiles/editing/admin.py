@@ -330,11 +330,18 @@ class FollowUpInline(ContentInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "finding":
             parent = getattr(request, "_mgi_parent", None)
-            kwargs["queryset"] = Finding.objects.filter(
-                assessment_id=parent.previous_id if parent else None,
-                kind=FindingKind.POTENTIAL,
+            kwargs["queryset"] = followable_findings(
+                parent.previous_id if parent else None
             ).select_related("dimension")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def followable_findings(previous_id: int | None):
+    """The findings a round may record progress on: its previous round's areas for development.
+
+    The choices offered by the inline and the progress page; `FollowUp.clean` is the rule.
+    """
+    return Finding.objects.filter(assessment_id=previous_id, kind=FindingKind.POTENTIAL)
 
 
 def pending_follow_ups(request, assessment: Assessment) -> list[Finding]:
@@ -342,7 +349,7 @@ def pending_follow_ups(request, assessment: Assessment) -> list[Finding]:
     cache = request.__dict__.setdefault("_mgi_pending", {})
     if assessment.pk not in cache:
         cache[assessment.pk] = list(
-            Finding.objects.filter(assessment_id=assessment.previous_id, kind=FindingKind.POTENTIAL)
+            followable_findings(assessment.previous_id)
             .exclude(follow_ups__assessment=assessment)
             .order_by("dimension__code", "position", "pk")
             .only("pk")
@@ -830,9 +837,7 @@ class FollowUpAdmin(ContentAdmin):
         obj = getattr(request, "_mgi_object", None)
         if db_field.name == "finding" and obj is not None:
             # A progress record's page: the areas for development of its previous round.
-            kwargs["queryset"] = Finding.objects.filter(
-                assessment_id=obj.assessment.previous_id, kind=FindingKind.POTENTIAL
-            )
+            kwargs["queryset"] = followable_findings(obj.assessment.previous_id)
             kwargs["widget"] = forms.Select
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

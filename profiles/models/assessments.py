@@ -1,6 +1,6 @@
 """One MGI exercise for one government and year, and its status."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -129,8 +129,6 @@ class Assessment(TimeStamped):
         return f"{self.government} {self.year} (round {self.round_number})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if (
             self.framework_id

@@ -1,5 +1,6 @@
 """What an assessment holds: answers, findings, follow-ups, sources, figures, translations."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,8 +61,6 @@ class Answer(TimeStamped):
         return f"{self.indicator.code}: {self.get_value_display() or '—'}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (
             self.assessment_id
             and self.indicator_id
@@ -115,8 +114,6 @@ class Finding(TimeStamped):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (
             self.assessment_id
             and self.dimension_id
@@ -166,8 +163,6 @@ class FollowUp(TimeStamped):
         return f"{self.finding} → {self.get_progress_display()}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if not (self.assessment_id and self.finding_id):
             return
         previous_id = self.assessment.previous_id

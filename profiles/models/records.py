@@ -1,6 +1,7 @@
 """What the workflow records: audit rows, consultation comments and sign-offs."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -103,8 +104,6 @@ class ConsultationComment(TimeStamped):
         return self.text[:60]
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (
             self.assessment_id
             and self.indicator_id

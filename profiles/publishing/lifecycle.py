@@ -34,13 +34,18 @@ from profiles.public import caching
 logger = logging.getLogger(__name__)
 
 
-def publish(assessment: Assessment, *, by, release_at: datetime.datetime) -> Publication:
-    """Freeze the validated content as the next version; the caller holds the row lock."""
-    sign_off = (
+def pending_sign_off(assessment: Assessment) -> SignOff | None:
+    """The sign-off the next publication would use: the newest not yet published."""
+    return (
         SignOff.objects.filter(assessment=assessment, publication__isnull=True)
         .order_by("-signed_at", "-pk")
         .first()
     )
+
+
+def publish(assessment: Assessment, *, by, release_at: datetime.datetime) -> Publication:
+    """Freeze the validated content as the next version; the caller holds the row lock."""
+    sign_off = pending_sign_off(assessment)
     if sign_off is None:
         raise ValidationError(_("There is no sign-off to publish."))
     content = profile_content.build(assessment)

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -45,6 +45,7 @@ from profiles.models import (
 )
 from profiles.models import AssessmentStatus as S
 from profiles.publishing import lifecycle
+from profiles.workflow import signoff
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -184,21 +185,10 @@ def available(assessment: Assessment, user: User) -> list[Transition]:
     return found
 
 
-def pending_sign_off(assessment: Assessment) -> SignOff | None:
-    """The sign-off the next publication would use: the newest not yet published."""
-    return (
-        SignOff.objects.filter(assessment=assessment, publication__isnull=True)
-        .order_by("-signed_at", "-pk")
-        .first()
-    )
-
-
 def signed_content_is_current(assessment: Assessment) -> bool:
     """Whether the content now is exactly what the pending sign-off validated."""
-    sign_off = pending_sign_off(assessment)
-    return sign_off is not None and sign_off.content_hash == profile_content.digest(
-        profile_content.build(assessment)
-    )
+    sign_off = lifecycle.pending_sign_off(assessment)
+    return sign_off is not None and sign_off.content_hash == signoff.current_hash(assessment)
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
@@ -238,8 +228,6 @@ def assert_editable(
 
 def bump_revision(assessment: Assessment) -> None:
     """Record that the content changed (optimistic locking for concurrent editors)."""
-    from django.db.models import F
-
     Assessment.objects.filter(pk=assessment.pk).update(
         revision=F("revision") + 1, updated_at=timezone.now()
     )
@@ -377,7 +365,8 @@ def record_sign_off(assessment: Assessment, *, by: User, details: SignOffDetails
     if missing:
         raise ValidationError(_("The sign-off needs: %(fields)s.") % {"fields": ", ".join(missing)})
     content = profile_content.build(assessment)
-    if details.reviewed_hash != profile_content.digest(content):
+    content_hash = profile_content.digest(content)
+    if details.reviewed_hash != content_hash:
         raise ContentChanged(
             _(
                 "The content changed after this page showed it to you, so it was not validated. "
@@ -391,7 +380,7 @@ def record_sign_off(assessment: Assessment, *, by: User, details: SignOffDetails
         title=details.title.strip(),
         ministry=details.ministry.strip(),
         statement=details.statement.strip(),
-        content_hash=profile_content.digest(content),
+        content_hash=content_hash,
         languages=[assessment.original_language, *content["translations"]],
     )
 
