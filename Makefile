@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1:8000
 help:
 	@echo "make run          create .venv, set up SQLite with sample data, serve on http://$(HOST)"
 	@echo "make test         run the whole test suite (SQLite; PostgreSQL if DATABASE_URL is set)"
-	@echo "make lint         ruff check, format check and the layer contracts (import-linter)"
+	@echo "make lint         ruff check, format check, layer contracts (import-linter), mypy"
 	@echo "make bench-pages  page speed: gunicorn vs trivial view vs nginx, list at 10,000 (~3 min)"
 	@echo "make screenshots  README screenshots in docs/img/ (Chromium, desktop and phone)"
 	@echo "make system-deps  Debian packages for PDFs and browser tests (needs root)"
@@ -51,6 +51,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 check: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run
