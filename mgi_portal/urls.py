@@ -3,18 +3,18 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from mgi_portal import two_factor
 from profiles.editing import admin_shortcut
+from profiles.public import sitemaps
 from profiles.public import views as profile_views
-from profiles.public.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", profile_views.healthz, name="healthz"),
     path("robots.txt", profile_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The API is not language-prefixed: its field names and codes are the same everywhere.
     path("api/", include("profiles.api.urls")),

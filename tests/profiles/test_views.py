@@ -88,10 +88,12 @@ def test_healthz_robots_and_sitemap(client, chile):
     assert client.get("/healthz").json()["status"] == "ok"
     robots = page(client, "/robots.txt")
     assert "Sitemap: http://testserver/sitemap.xml" in robots and "Disallow: /admin/" in robots
-    sitemap = page(client, "/sitemap.xml")
-    assert "http://testserver/profiles/chl/2024/v1/" in sitemap
-    assert 'hreflang="ar" href="http://testserver/ar/profiles/chl/"' in sitemap
-    assert 'hreflang="x-default"' in sitemap
+    index = page(client, "/sitemap.xml")
+    assert "<loc>http://testserver/sitemap-versions.xml</loc>" in index
+    assert "http://testserver/profiles/chl/2024/v1/" in page(client, "/sitemap-versions.xml")
+    governments = page(client, "/sitemap-governments.xml")
+    assert 'hreflang="ar" href="http://testserver/ar/profiles/chl/"' in governments
+    assert 'hreflang="x-default"' in governments
 
 
 # --- Profile page ---------------------------------------------------------------------
@@ -183,7 +185,8 @@ def test_withdrawn_publication_answers_410_with_the_public_reason(client, chile,
         html = page(client, url, status=410)
         assert "Data error found." in html
         assert "Introduction text." not in html
-    assert "/profiles/chl/" not in page(client, "/sitemap.xml")
+    assert "/profiles/chl/" not in page(client, "/sitemap-governments.xml")
+    assert "/profiles/chl/" not in page(client, "/sitemap-versions.xml")
 
 
 def test_embargoed_and_unrendered_publications_are_404(
@@ -461,6 +464,8 @@ def test_no_draft_content_appears_on_any_page(client, chile, staff, validator, s
         f"/indicators/mgi-national-2022/{indicator.code}/",
         "/good-practices/",
         "/sitemap.xml",
+        "/sitemap-governments.xml",
+        "/sitemap-versions.xml",
         "/fr/",
         "/ar/profiles/chl/",
     ]

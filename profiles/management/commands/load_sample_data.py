@@ -1,9 +1,11 @@
 """Load invented sample governments and assessments (clearly marked as sample data)."""
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from profiles import sample_data
+from profiles.management.statistics import analyze
 
 
 class Command(BaseCommand):
@@ -33,4 +35,5 @@ class Command(BaseCommand):
                 )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        analyze(*apps.get_app_config("profiles").get_models())
         self.stdout.write(self.style.SUCCESS(f"{len(made)} sample assessment(s) created."))

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -25,6 +26,7 @@ from profiles.management.commands.backup import (
     require_tool,
     vendor,
 )
+from profiles.management.statistics import analyze
 from profiles.models import Publication
 
 
@@ -48,6 +50,7 @@ class Command(BaseCommand):
             self._pg_restore(database, file)
         else:
             self._sqlite_restore(database, file)
+        analyze(*apps.get_models(), using=database)  # every table was just refilled
         count, digest = publications_digest(database)
         broken = [
             str(publication)
