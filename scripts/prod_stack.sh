@@ -126,12 +126,12 @@ values = {
     "STATIC_ROOT": str(prod / "static"),
     "ADMIN_PATH": e["ADMIN_PATH"],
     "CACHE_DIR": str(prod / "cache"),
-    "DEPLOY_DIR": str(root / "deploy"),
     "PAGE_CACHE_SECONDS": e["PAGE_CACHE"],
     "RUN_DIR": str(prod / "run"),
     "LOG_DIR": str(prod / "log"),
     "ACCESS_LOG": f"{prod / 'log/nginx-access.log'} json buffer=64k flush=2s",
     "SITE_CONF": str(prod / "nginx/mgi-portal.conf"),
+    "SECURITY_HEADERS": str(prod / "nginx/security_headers.conf"),
     # Workers drop root where we are root; they only read static files.
     "USER_LINE": "user www-data;" if os.geteuid() == 0 else "",
 }
@@ -142,6 +142,8 @@ for name in ("nginx.conf", "mgi-portal.conf"):
     assert "@@" not in text, f"unfilled placeholder in {name}"
     (prod / "nginx" / name).write_text(text)
 PY
+  # The same security headers as Django's, from one definition (mgi_portal/headers.py).
+  "$VENV/python" manage.py security_headers > "$PROD/nginx/security_headers.conf"
   # nginx workers (www-data) read static and published files.
   chmod o+rx "$PROD" 2>/dev/null || true
   chmod -R o+rX "$PROD/static" "$PROD/media" 2>/dev/null || true

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from mgi_portal import headers
 from tests import factories
 from tests.security.surfaces import crawl, public_urls
 
@@ -209,7 +210,7 @@ def test_nginx_configuration_is_valid(tmp_path):
         "STATIC_ROOT": str(tmp_path / "static"),
         "ADMIN_PATH": settings.MGI_ADMIN_PATH,
         "CACHE_DIR": str(tmp_path / "cache"),
-        "DEPLOY_DIR": str(ROOT / "deploy"),
+        "SECURITY_HEADERS": str(tmp_path / "security_headers.conf"),
         "PAGE_CACHE_SECONDS": "60",
         "RUN_DIR": str(tmp_path / "run"),
         "LOG_DIR": str(tmp_path / "log"),
@@ -217,6 +218,7 @@ def test_nginx_configuration_is_valid(tmp_path):
         "SITE_CONF": str(tmp_path / "site.conf"),
         "USER_LINE": "",
     }
+    (tmp_path / "security_headers.conf").write_text(headers.nginx_add_headers())
     for name, target in (("nginx.conf", "nginx.conf"), ("mgi-portal.conf", "site.conf")):
         text = (ROOT / "deploy/nginx" / f"{name}.template").read_text()
         for key, value in values.items():
@@ -242,3 +244,20 @@ def test_nginx_configuration_is_valid(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_nginx_sends_exactly_the_security_headers_django_sends(client, settings):
+    """One definition: the nginx lines are generated from what Django puts on a response."""
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/about/", secure=True)
+    lines = headers.nginx_add_headers().splitlines()
+    nginx = dict(
+        line.removeprefix("add_header ").removesuffix(" always;").split(" ", 1)
+        for line in lines
+        if line.startswith("add_header ")
+    )
+    assert set(nginx) == set(headers.response_headers())
+    for name, value in nginx.items():
+        assert response[name] == value.strip('"'), name
+    assert "Permissions-Policy" in nginx and "Strict-Transport-Security" in nginx

@@ -4,7 +4,7 @@ Source: the npm package `world-atlas@2.0.2` (ISC licence; Natural Earth data is 
 public domain), file `countries-110m.json`. Run from the project root:
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    DJANGO_SETTINGS_MODULE=mgi_portal.settings .venv/bin/python static/img/build_world_map.py \
+    DJANGO_SETTINGS_MODULE=mgi_portal.settings .venv/bin/python scripts/build_world_map.py \
         package/countries-110m.json
 
 Each country is one <path id="c-XX"> (ISO 3166-1 alpha-2), equirectangular, with
