@@ -65,6 +65,7 @@ def seed(count: int, *, rounds: int = 1) -> int:
         ],
         batch_size=BATCH,
     )
+    previous: list[Assessment | None] = [None] * count
     for r in range(rounds):
         assessments = Assessment.objects.bulk_create(
             [
@@ -73,6 +74,7 @@ def seed(count: int, *, rounds: int = 1) -> int:
                     framework_id=framework.pk,
                     year=YEARS[r] - i % 3,
                     round_number=r + 1,
+                    previous=previous[i],
                     status=AssessmentStatus.PUBLISHED,
                     original_language="en",
                     is_sample=True,
@@ -138,6 +140,7 @@ def seed(count: int, *, rounds: int = 1) -> int:
             ],
             batch_size=BATCH,
         )
+        previous = list(assessments)
     analyze(Government, Assessment, SignOff, Publication)
     return len(governments)
 
