@@ -22,6 +22,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from profiles import access
+
 #: Browser features the portal never uses; denying them limits what injected code could do.
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
@@ -44,17 +46,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def requires_two_factor(user) -> bool:
-    """Whether `user` can reach non-public data: staff, superusers and government officials."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    from profiles.models import Membership
-
-    return Membership.objects.filter(user=user).exists()
-
-
 def _exempt_prefixes() -> tuple[str, ...]:
     admin = "/" + settings.MGI_ADMIN_PATH
     return (
@@ -73,7 +64,8 @@ class RequireTwoFactorMiddleware:
     (so tests can switch it) and does nothing, not even a query, when it is off or
     the visitor is anonymous. Every path but the 2FA pages, logout, static files,
     health and language switching is guarded, so an unverified session reaches no
-    admin page, workflow action or API endpoint with its privileges.
+    admin page, workflow action or API endpoint with its privileges. Who must verify
+    is `profiles.access.requires_two_factor`, the one access policy.
     """
 
     def __init__(self, get_response):
@@ -95,7 +87,7 @@ class RequireTwoFactorMiddleware:
             return False
         if user.is_verified():
             return False
-        return requires_two_factor(user)
+        return access.requires_two_factor(user)
 
 
 class ThrottledLoginBackend(AxesStandaloneBackend):

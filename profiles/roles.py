@@ -2,7 +2,11 @@
 
 Government roles are per government: the group grants the kind of access, and a
 Membership (user, government, role) says for which government. IOM staff act for
-every government.
+every government. `profiles.access` turns these into answers (its docstring has the
+role x action table); nothing else reads a permission of these groups.
+
+Validating needs both `profiles.validate_assessment` (held by the officials' group)
+and a validator Membership for the government.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -38,6 +42,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
     GOVERNMENT_OFFICIALS: [
         "profiles.view_assessment",
         "profiles.change_assessment",
+        "profiles.validate_assessment",
         *(
             f"profiles.{verb}_{model}"
             for verb in ("add", "change", "view", "delete")
@@ -72,7 +77,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def ensure_groups(**kwargs) -> None:
+def ensure_groups(**kwargs: object) -> None:
     """Create the role groups and set exactly their permissions (idempotent)."""
     for name, codenames in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -13,7 +13,8 @@ only when:
   forms and custom views use;
 - the user may view it there (`has_view_or_change_permission`);
 - and, because the redirect goes to the public site, a publication is live, or
-  the user sees every government (IOM staff check the address before release).
+  the user sees every government (IOM staff check the address before release):
+  `access.can_view_publication`.
 
 Anything else answers 404, as for an object that does not exist.
 """
@@ -25,7 +26,7 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 
-from profiles.editing.admin import sees_all
+from profiles import access
 from profiles.models import Publication
 
 
@@ -45,11 +46,7 @@ def view_on_site(request, content_type_id, object_id):
     obj = model_admin.get_object(request, unquote(object_id))
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404
-    if (
-        isinstance(obj, Publication)
-        and not sees_all(request.user)
-        and not Publication.objects.live().filter(pk=obj.pk).exists()
-    ):
+    if isinstance(obj, Publication) and not access.can_view_publication(request.user, obj):
         raise Http404
     # Django's view now redirects to exactly the object checked above.
     return shortcut(request, content_type.pk, obj.pk)

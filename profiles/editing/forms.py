@@ -10,11 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Dimension, Indicator
+from profiles import workflow
+from profiles.editing import answers
 from profiles.models import (
     LANGUAGE_CHOICES,
     Answer,
@@ -104,7 +106,7 @@ class AnswerSheet:
     def __init__(self, assessment: Assessment, *, data=None):
         self.assessment = assessment
         indicators = Indicator.objects.filter(framework_id=assessment.framework_id).current()
-        answers = {
+        stored = {
             a.indicator_id: a
             for a in Answer.objects.filter(assessment=assessment).prefetch_related(
                 Prefetch("sources", queryset=Source.objects.only("pk"))
@@ -119,7 +121,7 @@ class AnswerSheet:
                 data,
                 prefix=f"answer-{indicator.pk}",
                 indicator=indicator,
-                answer=answers.get(indicator.pk),
+                answer=stored.get(indicator.pk),
                 source_choices=source_choices,
             )
             for indicator in indicators.in_order()
@@ -164,59 +166,29 @@ class AnswerSheet:
 
     def save(self) -> int:
         """Store the changed answers; returns how many changed. Call after is_valid()."""
-        now = timezone.now()
-        missing = [form for form in self.forms if form.answer is None]
-        if missing:
-            Answer.objects.bulk_create(
-                Answer(assessment=self.assessment, indicator=form.indicator) for form in missing
-            )
-            created = dict(
-                Answer.objects.filter(
-                    assessment=self.assessment,
-                    indicator_id__in=[form.indicator.pk for form in missing],
-                ).values_list("indicator_id", "pk")
-            )
-            for form in missing:
-                form.answer = Answer(
-                    pk=created[form.indicator.pk],
-                    assessment=self.assessment,
-                    indicator=form.indicator,
-                )
         changed = self.changed_forms()
-        for form in changed:
-            form.answer.value = form.cleaned_data["value"]
-            form.answer.justification = form.cleaned_data["justification"]
-            form.answer.evidence = form.cleaned_data["evidence"]
-            form.answer.updated_at = now
-        if changed:
-            Answer.objects.bulk_update(
-                [form.answer for form in changed],
-                ["value", "justification", "evidence", "updated_at"],
-            )
-        relinked = [form for form in changed if "sources" in form.changed_data]
-        if relinked:
-            through = Answer.sources.through
-            through.objects.filter(answer_id__in=[form.answer.pk for form in relinked]).delete()
-            through.objects.bulk_create(
-                through(answer_id=form.answer.pk, source_id=source_id)
-                for form in relinked
-                for source_id in form.cleaned_data["sources"]
-            )
+        answers.write_answers(
+            self.assessment,
+            [
+                answers.AnswerEdit(
+                    indicator_id=form.indicator.pk,
+                    value=form.cleaned_data["value"],
+                    justification=form.cleaned_data["justification"],
+                    evidence=form.cleaned_data["evidence"],
+                    sources=form.cleaned_data["sources"]
+                    if "sources" in form.changed_data
+                    else None,
+                )
+                for form in changed
+            ],
+            existing={form.indicator.pk: form.answer for form in self.forms if form.answer},
+            blank=[
+                form.indicator.pk
+                for form in self.forms
+                if form.answer is None and form not in changed
+            ],
+        )
         return len(changed)
-
-
-def ensure_answer_rows(assessment: Assessment) -> int:
-    """Create a blank answer for every current indicator that has none; returns how many."""
-    have = Answer.objects.filter(assessment=assessment).values("indicator_id")
-    todo = (
-        Indicator.objects.filter(framework_id=assessment.framework_id)
-        .current()
-        .exclude(pk__in=have)
-        .values_list("pk", flat=True)
-    )
-    rows = [Answer(assessment=assessment, indicator_id=pk) for pk in todo]
-    Answer.objects.bulk_create(rows)
-    return len(rows)
 
 
 class AssessmentForm(forms.ModelForm):
@@ -254,16 +226,11 @@ class AssessmentForm(forms.ModelForm):
             self.answers = AnswerSheet(self.instance, data=self.data if self.is_bound else None)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from profiles import workflow
-
         cleaned = super().clean()
         if not self.instance.pk:
             return cleaned
-        # Lock the row for the rest of the admin's transaction: a concurrent save
-        # waits, then sees the bumped revision and is refused.
-        Assessment.objects.select_for_update().filter(pk=self.instance.pk).first()
+        # Locked for the rest of the admin's transaction (the admin bumps the revision).
+        answers.lock(self.instance.pk)
         try:
             workflow.assert_editable(
                 self.instance, by=self.request.user, revision=cleaned.get("opened_revision")

@@ -35,17 +35,14 @@ EDITABLE_STATUSES = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.RETURNED
 
 
 class AssessmentQuerySet(models.QuerySet):
-    """Queries over assessments (never used by public pages)."""
+    """Queries over assessments (never used by public pages).
+
+    Which assessments a user may see is `profiles.access.assessments_for`.
+    """
 
     def editable(self) -> "AssessmentQuerySet":
         """Assessments whose content may still change."""
         return self.filter(status__in=EDITABLE_STATUSES)
-
-    def for_user(self, user) -> "AssessmentQuerySet":
-        """Assessments a signed-in user may see: staff all, officials their governments'."""
-        if user.is_superuser or user.has_perm("profiles.view_all_assessments"):
-            return self
-        return self.filter(government__memberships__user=user).distinct()
 
 
 class Assessment(TimeStamped):

@@ -4,6 +4,9 @@
 comments; `signoff` what a validator reviews and signs. The package re-exports the
 transition API, so callers write `workflow.apply(workflow.SHARE, ...)`.
 
+Who may apply a transition, edit or comment is `profiles.access`'s answer; this
+package says when (the graph) and does it.
+
 May import: models, content, access, publishing. Never public, api, outputs or admin.
 """
 
@@ -28,9 +31,7 @@ from profiles.workflow.transitions import (
     assert_editable,
     available,
     bump_revision,
-    can_edit,
     ensure_ready_for_validation,
-    has_membership,
     record_sign_off,
     send_back_after_framework_change,
 )
@@ -56,9 +57,7 @@ __all__ = [
     "assert_editable",
     "available",
     "bump_revision",
-    "can_edit",
     "ensure_ready_for_validation",
-    "has_membership",
     "record_sign_off",
     "send_back_after_framework_change",
 ]

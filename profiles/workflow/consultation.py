@@ -5,46 +5,18 @@ behalf of their ministries) and IOM staff comment on indicators; staff resolve
 every comment as accepted, or declined with a reason. The comment row itself is
 the audit record (author, ministry, resolver, time, reason), and submission for
 validation is refused while any comment is open (`workflow.ensure_ready_for_validation`).
+Who may comment or resolve is `profiles.access.can_comment` / `can_resolve`.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
-from profiles.models import (
-    Assessment,
-    AssessmentStatus,
-    ConsultationComment,
-    GovernmentRole,
-    Resolution,
-)
-from profiles.workflow import has_membership
-
-
-def is_staff(user: AbstractBaseUser) -> bool:
-    """IOM staff act for every government."""
-    return user.is_active and (user.is_superuser or user.has_perm("profiles.view_all_assessments"))
-
-
-def can_comment(user: AbstractBaseUser, assessment: Assessment) -> bool:
-    """Staff, or a focal point of the assessment's government, during the consultation."""
-    if assessment.status != AssessmentStatus.CONSULTATION or not user.is_active:
-        return False
-    return is_staff(user) or has_membership(
-        user, assessment.government_id, GovernmentRole.FOCAL_POINT
-    )
-
-
-def can_resolve(user: AbstractBaseUser, assessment: Assessment) -> bool:
-    """Staff resolve comments, during the consultation."""
-    return (
-        assessment.status == AssessmentStatus.CONSULTATION
-        and is_staff(user)
-        and user.has_perm("profiles.change_consultationcomment")
-    )
+from profiles import access
+from profiles.models import Assessment, AssessmentStatus, ConsultationComment, Resolution
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -63,7 +35,7 @@ def _ensure_consultation(assessment: Assessment) -> None:
 def add_comment(
     assessment: Assessment,
     *,
-    by: AbstractBaseUser,
+    by: User,
     indicator: Indicator | None,
     ministry: str,
     text: str,
@@ -71,7 +43,7 @@ def add_comment(
     """Record a ministry's comment on an indicator of the assessment's framework."""
     assessment = _locked(assessment)
     _ensure_consultation(assessment)
-    if not can_comment(by, assessment):
+    if not access.can_comment(by, assessment):
         raise PermissionDenied(_("You may not comment on this assessment."))
     if indicator is not None and indicator.framework_id != assessment.framework_id:
         raise ValidationError(_("This indicator is not part of the assessment's framework."))
@@ -88,13 +60,13 @@ def add_comment(
 
 @transaction.atomic
 def resolve_comment(
-    comment: ConsultationComment, *, by: AbstractBaseUser, resolution: str, note: str = ""
+    comment: ConsultationComment, *, by: User, resolution: str, note: str = ""
 ) -> ConsultationComment:
     """Accept a comment, or decline it with a reason; a resolution is final."""
     comment = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
     assessment = _locked(comment.assessment)
     _ensure_consultation(assessment)
-    if not can_resolve(by, assessment):
+    if not access.can_resolve(by, assessment):
         raise PermissionDenied(_("Only IOM staff resolve consultation comments."))
     if comment.resolution != Resolution.OPEN:
         raise ValidationError(_("This comment is already resolved."))

@@ -14,31 +14,31 @@ itself), with the reason in the audit row.
 Every transition is permission-checked (Django permissions for IOM staff, a
 per-government Membership for government officials), runs in one transaction
 with the row locked, leaves a StatusChange audit row, and sends its emails only
-after commit.
+after commit. What publishing and withdrawing do to publications (freezing,
+rendering, taking them off the site) is `profiles.publishing.lifecycle`.
 """
 
 import datetime
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from profiles import access
 from profiles import content as profile_content
 from profiles.models import (
     EDITABLE_STATUSES,
     Assessment,
     ConsultationComment,
     GovernmentRole,
-    Membership,
-    Publication,
     Resolution,
     SignOff,
     StatusChange,
@@ -47,7 +47,6 @@ from profiles.models import AssessmentStatus as S
 from profiles.publishing import lifecycle
 from profiles.workflow import signoff
 
-User = get_user_model()
 logger = logging.getLogger(__name__)
 
 
@@ -59,38 +58,14 @@ class NotEditable(PermissionDenied):
     """Content was changed outside draft or returned, or from a stale revision."""
 
 
-def is_staff_with(permission: str) -> Callable[[User, Assessment], bool]:
-    """IOM staff: a Django permission, valid for every government."""
-
-    def check(user: User, assessment: Assessment) -> bool:
-        return user.is_active and user.has_perm(permission)
-
-    return check
-
-
-def has_role(role: str) -> Callable[[User, Assessment], bool]:
-    """A government official: a membership for this assessment's government."""
-
-    def check(user: User, assessment: Assessment) -> bool:
-        return user.is_active and has_membership(user, assessment.government_id, role)
-
-    return check
-
-
-def has_membership(user: User, government_id: int, role: str) -> bool:
-    """Whether `user` holds `role` for the government."""
-    return Membership.objects.filter(user=user, government_id=government_id, role=role).exists()
-
-
 @dataclass(frozen=True)
 class Transition:
-    """One edge of the workflow graph."""
+    """One edge of the workflow graph: when it applies. Who may apply it is `allowed`."""
 
     name: str
-    label: str
+    label: str | Promise
     sources: frozenset[str]
     target: str
-    allowed: Callable[[User, Assessment], bool]
     note_required: bool = False
     #: Offered only while the content's hash equals (True) or differs from (False) the
     #: hash of the sign-off awaiting publication; None: either way.
@@ -98,20 +73,22 @@ class Transition:
     #: The portal itself may apply it (`by=None`, recorded as "system").
     by_system: bool = False
 
+    def allowed(self, user: access.AnyUser, assessment: Assessment) -> bool:
+        """Whether `user` may apply it to this government's assessment: `profiles.access` says."""
+        return access.can_transition(user, self.name, assessment)
+
 
 SHARE = Transition(
     "share",
     gettext_lazy("Share for consultation"),
     frozenset({S.DRAFT, S.RETURNED}),
     S.CONSULTATION,
-    is_staff_with("profiles.share_assessment"),
 )
 REOPEN = Transition(
     "reopen",
     gettext_lazy("Reopen as draft"),
     frozenset({S.CONSULTATION, S.SUBMITTED}),
     S.DRAFT,
-    is_staff_with("profiles.share_assessment"),
     note_required=True,
 )
 SUBMIT = Transition(
@@ -119,14 +96,12 @@ SUBMIT = Transition(
     gettext_lazy("Submit for validation"),
     frozenset({S.CONSULTATION, S.RETURNED}),
     S.SUBMITTED,
-    is_staff_with("profiles.submit_assessment"),
 )
 RETURN = Transition(
     "return",
     gettext_lazy("Return with reasons"),
     frozenset({S.SUBMITTED}),
     S.RETURNED,
-    has_role(GovernmentRole.VALIDATOR),
     note_required=True,
 )
 VALIDATE = Transition(
@@ -134,14 +109,12 @@ VALIDATE = Transition(
     gettext_lazy("Validate (sign off)"),
     frozenset({S.SUBMITTED}),
     S.VALIDATED,
-    has_role(GovernmentRole.VALIDATOR),
 )
 PUBLISH = Transition(
     "publish",
     gettext_lazy("Publish"),
     frozenset({S.VALIDATED}),
     S.PUBLISHED,
-    is_staff_with("profiles.publish_assessment"),
     sign_off_current=True,
 )
 REVALIDATE = Transition(
@@ -149,7 +122,6 @@ REVALIDATE = Transition(
     gettext_lazy("Send back for validation"),
     frozenset({S.VALIDATED}),
     S.SUBMITTED,
-    is_staff_with("profiles.publish_assessment"),
     sign_off_current=False,
     by_system=True,
 )
@@ -158,7 +130,6 @@ REVISE = Transition(
     gettext_lazy("Start a correction"),
     frozenset({S.PUBLISHED}),
     S.DRAFT,
-    is_staff_with("profiles.publish_assessment"),
     note_required=True,
 )
 WITHDRAW = Transition(
@@ -166,7 +137,6 @@ WITHDRAW = Transition(
     gettext_lazy("Withdraw publication"),
     frozenset({S.PUBLISHED}),
     S.WITHDRAWN,
-    is_staff_with("profiles.withdraw_publication"),
     note_required=True,
 )
 
@@ -174,7 +144,7 @@ TRANSITIONS = (SHARE, REOPEN, SUBMIT, RETURN, VALIDATE, PUBLISH, REVALIDATE, REV
 BY_NAME = {t.name: t for t in TRANSITIONS}
 
 
-def available(assessment: Assessment, user: User) -> list[Transition]:
+def available(assessment: Assessment, user: access.AnyUser) -> list[Transition]:
     """Transitions `user` may apply to `assessment` now."""
     found = [
         t for t in TRANSITIONS if assessment.status in t.sources and t.allowed(user, assessment)
@@ -191,16 +161,6 @@ def signed_content_is_current(assessment: Assessment) -> bool:
     return sign_off is not None and sign_off.content_hash == signoff.current_hash(assessment)
 
 
-def can_edit(user: User, assessment: Assessment) -> bool:
-    """Whether `user` may change the content now: editable status, and staff or focal point."""
-    if assessment.status not in EDITABLE_STATUSES or not user.is_active:
-        return False
-    return user.has_perm("profiles.change_assessment") and (
-        user.has_perm("profiles.view_all_assessments")
-        or has_membership(user, assessment.government_id, GovernmentRole.FOCAL_POINT)
-    )
-
-
 def assert_editable(
     assessment: Assessment, *, by: User | None = None, revision: int | None = None
 ) -> None:
@@ -215,7 +175,7 @@ def assert_editable(
             _("This assessment is %(status)s; its content can only change as a draft.")
             % {"status": current.get_status_display().lower()}
         )
-    if by is not None and not can_edit(by, current):
+    if by is not None and not access.can_edit(by, current):
         raise NotEditable(_("You may not edit this assessment."))
     if revision is not None and revision != current.revision:
         raise NotEditable(
@@ -295,20 +255,13 @@ def apply(
     if transition is SUBMIT:
         ensure_ready_for_validation(assessment)
     elif transition is VALIDATE:
-        if sign_off is None:
+        if sign_off is None or by is None:  # `by` is never None here: only people sign
             raise ValidationError(_("Validation needs the sign-off details."))
         record_sign_off(assessment, by=by, details=sign_off)
-    elif transition is PUBLISH:
+    elif transition is PUBLISH and by is not None:  # always a person: publish is not by_system
         lifecycle.publish(assessment, by=by, release_at=release_at or timezone.now())
     elif transition is WITHDRAW:
-        Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now(), withdrawn_reason=note.strip()
-        )
-        from profiles.outputs import opendata
-        from profiles.public import caching
-
-        caching.public_content_changed()  # after commit: cached pages forget it
-        opendata.schedule_rebuild()  # after commit: drop it from the dataset at /data/
+        lifecycle.withdraw(assessment, reason=note.strip())
     elif transition is REVALIDATE and (by is not None or not note.strip()):
         # The reason first, then staff's own words if any (the portal names what changed).
         note = "\n\n".join(filter(None, [stale_sign_off_reason(), note.strip()]))

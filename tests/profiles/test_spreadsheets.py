@@ -324,7 +324,7 @@ def test_malformed_input_is_refused_and_changes_nothing(assessment, staff, data,
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated(assessment, staff, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_UNZIPPED_BYTES", 10_000)
+    monkeypatch.setattr(spreadsheets.xlsx, "MAX_UNZIPPED_BYTES", 10_000)
     data = spreadsheets.export_xlsx(assessment)  # ~13 KB zipped, more once inflated
     with pytest.raises(spreadsheets.SpreadsheetError, match="too large once uncompressed"):
         spreadsheets.apply(assessment, data, filename="a.xlsx", by=staff)

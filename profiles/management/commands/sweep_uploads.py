@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from profiles.editing.admin_spreadsheet import UPLOAD_MAX_AGE, sweep_uploads
+from profiles.editing.uploads import UPLOAD_MAX_AGE, sweep_uploads
 
 
 class Command(BaseCommand):

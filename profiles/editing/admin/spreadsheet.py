@@ -16,11 +16,10 @@ storage (shared by every app server) under an unguessable token that is also
 recorded in the uploader's session, so only the person who previewed a file can
 confirm it. A file left in preview (the uploader went away) holds draft answers,
 so it is deleted after `UPLOAD_MAX_AGE`: by the next upload, or by
-`manage.py sweep_uploads` on a timer. Who may do what is decided by
-`profiles.workflow`, as everywhere.
+`manage.py sweep_uploads` on a timer (`profiles.editing.uploads`). Who may do
+what is decided by `profiles.access`, as everywhere.
 """
 
-import datetime
 import secrets
 
 from django import forms
@@ -32,47 +31,23 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from profiles import workflow
-from profiles.editing import spreadsheets
+from profiles import access, workflow
+from profiles.editing import spreadsheets, uploads
 from profiles.models import Assessment
 
 SESSION_KEY = "spreadsheet_imports"
 KEEP_PREVIEWS = 5  # per session; older uploads are deleted
-UPLOAD_FOLDER = "spreadsheet-imports"
-UPLOAD_MAX_AGE = datetime.timedelta(days=1)
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
 
 
-def sweep_uploads(max_age: datetime.timedelta = UPLOAD_MAX_AGE) -> int:
-    """Delete kept uploads older than `max_age` from the storage; return how many.
-
-    Works through the storage API (local folder or S3), one assessment folder at
-    a time. A preview whose file was swept asks for the file again.
-    """
-    cutoff = timezone.now() - max_age
-    deleted = 0
-    if not default_storage.exists(UPLOAD_FOLDER):
-        return deleted
-    folders, _files = default_storage.listdir(UPLOAD_FOLDER)
-    for folder in folders:
-        _subfolders, names = default_storage.listdir(f"{UPLOAD_FOLDER}/{folder}")
-        for name in names:
-            stored = f"{UPLOAD_FOLDER}/{folder}/{name}"
-            if default_storage.get_modified_time(stored) < cutoff:
-                default_storage.delete(stored)
-                deleted += 1
-    return deleted
-
-
 class UploadGone(Exception):
-    """The kept file of a known preview was swept (see `sweep_uploads`)."""
+    """The kept file of a known preview was swept (see `uploads.sweep_uploads`)."""
 
 
 class SpreadsheetUploadForm(forms.Form):
@@ -153,7 +128,7 @@ class SpreadsheetAdminMixin:
         if (
             assessment is None
             or not self.has_view_or_change_permission(request, assessment)
-            or not Assessment.objects.for_user(request.user).filter(pk=assessment.pk).exists()
+            or not access.assessments_for(request.user).filter(pk=assessment.pk).exists()
         ):
             raise Http404(_("No such assessment."))
         return assessment
@@ -165,7 +140,7 @@ class SpreadsheetAdminMixin:
             "original": assessment,
             "assessment": assessment,
             "has_view_permission": True,
-            "can_upload": workflow.can_edit(request.user, assessment),
+            "can_upload": access.can_import(request.user, assessment),
             "page_url": self._spreadsheet_url("", assessment),
             "xlsx_url": self._spreadsheet_url("download", assessment, extension="xlsx"),
             "csv_url": self._spreadsheet_url("download", assessment, extension="csv"),
@@ -280,7 +255,7 @@ class SpreadsheetAdminMixin:
                 self._spreadsheet_url("", self._spreadsheet_assessment(request, object_id))
             )
         assessment = self._spreadsheet_assessment(request, object_id)
-        if not workflow.can_edit(request.user, assessment):
+        if not access.can_import(request.user, assessment):
             raise PermissionDenied(_("You may not edit this assessment now."))
         form = SpreadsheetUploadForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -301,7 +276,7 @@ class SpreadsheetAdminMixin:
             response = self._render_preview(request, assessment, plan, filename=filename)
             response.status_code = 200 if plan.ok else 400
             return response
-        sweep_uploads()  # others' abandoned previews
+        uploads.sweep_uploads()  # others' abandoned previews
         token = secrets.token_urlsafe(24)
         extension = filename.rsplit(".", 1)[-1].lower()  # "xlsx" or "csv": plan() read it
         if extension not in CONTENT_TYPES:
@@ -309,7 +284,7 @@ class SpreadsheetAdminMixin:
                 _("Upload an .xlsx or .csv file (got “%(name)s”).") % {"name": filename}
             )
         stored = default_storage.save(
-            f"{UPLOAD_FOLDER}/{assessment.pk}/{token}.{extension}", ContentFile(data)
+            f"{uploads.UPLOAD_FOLDER}/{assessment.pk}/{token}.{extension}", ContentFile(data)
         )
         self._remember(
             request,
