@@ -1,12 +1,13 @@
 """Profile PDFs: rendered once per publication and language, then served as stored files.
 
 `render(publication, language=...)` turns a publication's frozen content into a
-tagged A4 PDF with WeasyPrint. `store_pdfs(publication)` is registered in
-`profiles.publishing._renderers()`, so it runs once when a publication is made
-(and again from `manage.py rebuild_pdfs` when the template changes); it stores
-one PublicationFile per UI language. `download()` serves the stored bytes of a
-live publication only, with a strong ETag, so a request costs about what
-serving a file costs.
+tagged A4 PDF with WeasyPrint, from the same profile document
+(`profiles.outputs.document`) and section partials as the profile page, inside
+print chrome (cover, contents, annex, colophon, running headers).
+`store_pdfs(publication)` is listed in `settings.MGI_PUBLICATION_RENDERERS`, so
+it runs once when a publication is made (and again from `manage.py rerender
+--pdfs` when the template changes); it stores one PublicationFile per UI
+language, which `profiles.public.downloads` serves.
 
 Languages: a PDF is made in every UI language (en, fr, es, ar), not only in the
 languages the government validated. The framework text (dimension, area and
@@ -21,7 +22,6 @@ files from disk and `data:` URLs, and refuses everything else.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import unicodedata
@@ -31,23 +31,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from profiles import content as profile_content
 from profiles.models import (
     LANGUAGE_CHOICES,
-    AnswerValue,
-    FigureKind,
     FileKind,
-    FindingKind,
-    ProgressStatus,
     Publication,
     PublicationFile,
-    SourceKind,
 )
+from profiles.outputs import document, files
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; the root logger is at INFO in this project.
@@ -55,11 +49,6 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 #: Every UI language gets a PDF (see the module docstring for why).
 PDF_LANGUAGES: tuple[str, ...] = tuple(code for code, _label in LANGUAGE_CHOICES)
-#: Published versions never change, so caches may keep them for a year.
-#: Context figures counted in people share one scale, so they can share a chart; the
-#: total population is left out because it would dwarf every migration figure.
-CHART_UNIT = "people"
-CHART_EXCLUDED = frozenset({"population"})
 
 
 # --- Fetching resources --------------------------------------------------------
@@ -120,48 +109,16 @@ def _fetcher():
 # --- Document context ----------------------------------------------------------
 
 
-def government_name(publication: Publication) -> str:
-    """The government's name in the active language (country names are translated)."""
-    government = publication.content["government"]
-    if government["level"] == "national":
-        return str(publication.government.country.name)
-    return government["name"]
-
-
-def title(publication: Publication) -> str:
-    """The document title as IOM names it, in the active language."""
-    if publication.content["government"]["level"] == "local":
-        prefix = _("Local Migration Governance Indicators Profile")
-    else:
-        prefix = _("Migration Governance Indicators Profile")
-    return f"{prefix} {publication.year} | {government_name(publication)}"
-
-
-def permalink(publication: Publication) -> str:
-    """The absolute address of this exact version, in the active language."""
-    return settings.MGI_SITE_URL + publication.get_absolute_url()
-
-
-def citation(publication: Publication) -> str:
-    """How to cite this version."""
-    return _(
-        "International Organization for Migration (IOM) (%(year)s). %(title)s, "
-        "version %(version)s. %(permalink)s"
-    ) % {
-        "year": publication.release_at.year,
-        "title": title(publication),
-        "version": publication.version,
-        "permalink": permalink(publication),
-    }
-
-
 def filename(publication: Publication, language: str) -> str:
     """`MGI-Profile-<Government>-<year>-v<N>-<lang>.pdf`, ASCII, whatever the language."""
+    content = publication.content
     with translation.override("en"):
-        name = government_name(publication)
+        name = document.government_name(content)
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or publication.government.slug
-    return f"MGI-Profile-{ascii_name}-{publication.year}-v{publication.version}-{language}.pdf"
+    ascii_name = (
+        re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or content["government"]["slug"]
+    )
+    return f"MGI-Profile-{ascii_name}-{content['year']}-v{publication.version}-{language}.pdf"
 
 
 def _css_string(text: str) -> str:
@@ -223,37 +180,17 @@ class Bar:
     width: float
 
 
-def _number(value: str) -> str:
-    """A frozen decimal string as a readable number (grouped thousands)."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
-
-    number = float(value)
-    return intcomma(int(number)) if number.is_integer() else intcomma(round(number, 2))
-
-
-def _figures(content: dict, *, bidi: bool) -> tuple[list[dict], list[Bar], str]:
-    """Context figures as table rows, chart bars for those counted in people, and alt text."""
-    labels = dict(FigureKind.choices)
-    rows = [
-        {
-            **figure,
-            "name": figure["label"] or str(labels.get(figure["kind"], figure["kind"])),
-            "display": _number(figure["value"]),
-        }
-        for figure in content["context_figures"]
-    ]
-    charted = [
-        row for row in rows if row["unit"] == CHART_UNIT and row["kind"] not in CHART_EXCLUDED
-    ]
-    top = max((float(row["value"]) for row in charted), default=0) or 1
+def _chart(figures: list[document.Figure], *, bidi: bool) -> tuple[list[Bar], str]:
+    """Bars for the figures counted in people (mirrored for right-to-left), and alt text."""
+    top = max((figure.value for figure in figures), default=0) or 1
     bars = []
-    for index, row in enumerate(charted):
-        width = max(round(BAR_MAX * float(row["value"]) / top, 1), 1.0)
+    for index, figure in enumerate(figures):
+        width = max(round(BAR_MAX * figure.value / top, 1), 1.0)
         bars.append(
             Bar(
-                label=row["name"],
-                value=row["display"],
-                year=row["year"],
+                label=figure.label,
+                value=figure.display,
+                year=figure.year,
                 y=index * ROW_HEIGHT,
                 x=CHART_WIDTH - width if bidi else 0,
                 width=width,
@@ -266,134 +203,29 @@ def _figures(content: dict, *, bidi: bool) -> tuple[list[dict], list[Bar], str]:
             for bar in bars
         )
     }
-    return rows, bars, alt
-
-
-def _source_titles(item: dict, sources: dict) -> dict:
-    """An answer's source titles as one line, marked as untranslated if any title is."""
-    cited = [sources[pk] for pk in item["sources"] if pk in sources]
-    return {
-        "source_titles": "; ".join(source["title"] for source in cited),
-        "sources_lang": next((source["lang"] for source in cited if source["lang"]), ""),
-    }
+    return bars, alt
 
 
 def context(publication: Publication, *, language: str) -> dict:
-    """Everything the PDF template shows, in `language` (call inside translation.override).
+    """The profile document plus the print chrome's own parts (call inside translation.override).
 
-    Each government text comes with the language it is in when that is not the
-    document's (an untranslated English justification inside an Arabic
-    document), or "" when it is. The template marks only those, with the
-    `pdf_text` filters, so the text is shaped and ordered in its own direction.
+    Everything a reader compares with the page comes from `document.build()`;
+    only the page rules, the chart geometry and the cover's facts are the PDF's own.
     """
-    original = publication.content
-    content, fully_translated = profile_content.localized(original, language)
-    original_language = original["original_language"]
-    untranslated = "" if language == original_language else original_language
-
-    def text_language(text: str, original_text: str) -> str:
-        """ "" for a text in the document's language (translated, or written in it)."""
-        return "" if text != original_text else untranslated
-
-    answer_labels = dict(AnswerValue.choices)
-    source_kinds = dict(SourceKind.choices)
-    progress_labels = dict(ProgressStatus.choices)
-    original_texts = profile_content.translatable_texts(original)
-    source_list = [
-        {
-            **source,
-            "kind_label": source_kinds.get(source["kind"], source["kind"]),
-            "lang": text_language(
-                source["title"],
-                original_texts.get(f"source:{source['id']}:title", source["title"]),
-            ),
-        }
-        for source in content["sources"]
-    ]
-    sources = {source["id"]: source for source in source_list}
-    dimensions = []
-    for dimension in content["dimensions"]:
-        findings = [
-            {
-                **f,
-                "lang": text_language(
-                    f["text"], original_texts.get(f"finding:{f['id']}", f["text"])
-                ),
-            }
-            for f in dimension["findings"]
-        ]
-        dimensions.append(
-            {
-                **dimension,
-                "well_developed": [f for f in findings if f["kind"] == FindingKind.WELL_DEVELOPED],
-                "potential": [f for f in findings if f["kind"] == FindingKind.POTENTIAL],
-                "follow_ups": [
-                    {
-                        **f,
-                        "progress_label": progress_labels.get(f["progress"], f["progress"]),
-                        "text": f"{f['finding']} — {f['note']}" if f["note"] else f["finding"],
-                    }
-                    for f in content["follow_ups"]
-                    if f["dimension"] == dimension["code"]
-                ],
-                "areas": [
-                    {
-                        **area,
-                        "indicators": [
-                            {
-                                **item,
-                                "answer_label": answer_labels.get(item["answer"], "—"),
-                                "lang": text_language(
-                                    item["justification"],
-                                    original_texts.get(
-                                        f"answer:{item['code']}:justification",
-                                        item["justification"],
-                                    ),
-                                ),
-                                **_source_titles(item, sources),
-                            }
-                            for item in area["indicators"]
-                        ],
-                    }
-                    for area in dimension["areas"]
-                ],
-            }
-        )
-    bidi = language in settings.LANGUAGES_BIDI
-    figures, bars, chart_alt = _figures(content, bidi=bidi)
-    doc_title = title(publication)
+    doc = document.build(publication, language)
+    bars, chart_alt = _chart(doc.charted, bidi=doc.bidi)
     return {
-        "publication": publication,
-        "content": content,
-        "language": language,
+        "doc": doc,
         "language_name": translation.get_language_info(language)["name_local"],
-        "original_language_name": translation.get_language_info(original["original_language"])[
+        "original_language_local": translation.get_language_info(doc.original_language)[
             "name_local"
         ],
-        "fully_translated": fully_translated,
-        "bidi": bidi,
-        "untranslated": untranslated,
-        # The framework's name and wording note exist in English only.
-        "framework_lang": "" if language == "en" else "en",
-        "introduction_lang": text_language(content["introduction"], original["introduction"]),
-        "summary_lang": text_language(content["summary"], original["summary"]),
-        "title": doc_title,
-        "government_name": government_name(publication),
-        "level_label": _("Local government")
-        if content["government"]["level"] == "local"
-        else _("National government"),
-        "dimensions": dimensions,
-        "figures": figures,
         "bars": bars,
         "chart_width": CHART_WIDTH,
         "chart_height": max(len(bars), 1) * ROW_HEIGHT,
         "chart_alt": chart_alt,
-        "sources": source_list,
-        "sign_off": publication.sign_off,
-        "permalink": permalink(publication),
-        "citation": citation(publication),
         "licence": settings.MGI_CONTENT_LICENCE,
-        "page_css": _page_css(running_title=doc_title, is_sample=content["is_sample"], bidi=bidi),
+        "page_css": _page_css(running_title=doc.title, is_sample=doc.is_sample, bidi=doc.bidi),
     }
 
 
@@ -419,26 +251,15 @@ def render(publication: Publication, *, language: str) -> bytes:
 def store_pdfs(publication: Publication) -> list[PublicationFile]:
     """Render and store the publication's PDF in every UI language (replacing old ones).
 
-    Registered in `publishing._renderers()`; also run by `manage.py rebuild_pdfs`.
+    Listed in `settings.MGI_PUBLICATION_RENDERERS`; also run by `manage.py rerender`.
     """
-    stored = []
-    existing = {
-        f.language: f for f in PublicationFile.objects.filter(publication=publication, kind="pdf")
-    }
-    for language in PDF_LANGUAGES:
-        data = render(publication, language=language)
-        row = existing.get(language) or PublicationFile(
-            publication=publication, kind=FileKind.PDF, language=language
+    return [
+        files.store(
+            publication,
+            kind=FileKind.PDF,
+            language=language,
+            data=render(publication, language=language),
+            filename=filename(publication, language),
         )
-        if row.file:
-            row.file.delete(save=False)  # the same name again, not a suffixed copy
-        row.file.save(filename(publication, language), ContentFile(data), save=False)
-        row.sha256 = hashlib.sha256(data).hexdigest()
-        row.size = len(data)
-        row.created_at = timezone.now()
-        row.save()
-        stored.append(row)
-    return stored
-
-
-# --- Serving -------------------------------------------------------------------
+        for language in PDF_LANGUAGES
+    ]

@@ -1,10 +1,11 @@
-"""Template filters that mark the language of texts in the profile PDF.
+"""Template filters that mark the language of texts in the profile page and PDF.
 
-`profiles.outputs.pdf.context` gives each government text the language it is in when
-that differs from the document's (an untranslated English justification in an
-Arabic document), or "" when it does not. Only those texts are marked: a block
-with `lang` and `dir` attributes, and our own short label inside such a block
-with Unicode isolate marks rather than an inline element.
+`profiles.outputs.document.build` gives each government text the language it is
+in when that differs from the document's (an untranslated English justification
+in an Arabic document), or "" when it does not. Only those texts are marked: a
+block with a `lang` attribute (and `dir` when its direction differs from the
+document's), and our own short label inside such a block with Unicode isolate
+marks rather than an inline element (which costs PDF layout time).
 """
 
 from django import template
@@ -26,10 +27,17 @@ def _is_bidi(language: str) -> bool:
 
 @register.filter
 def lang_attrs(language: str) -> str:
-    """`<div{{ item.lang|lang_attrs }}>`: ` lang=".." dir=".."` for a block, or nothing."""
+    """`<div{{ item.lang|lang_attrs }}>`: ` lang=".."` for a block, or nothing.
+
+    ` dir=".."` is added when the text runs the other way than the document
+    (English in Arabic), so it is ordered and shaped in its own direction.
+    """
     if not language:
         return ""
-    return format_html(' lang="{}" dir="{}"', language, "rtl" if _is_bidi(language) else "ltr")
+    direction = _is_bidi(language)
+    if direction == _is_bidi(get_language() or settings.LANGUAGE_CODE):
+        return format_html(' lang="{}"', language)
+    return format_html(' lang="{}" dir="{}"', language, "rtl" if direction else "ltr")
 
 
 @register.filter

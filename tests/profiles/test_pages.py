@@ -3,10 +3,11 @@
 import hashlib
 
 import pytest
+from django.utils import translation
 
-from profiles.models import FileKind, PublicationFile
-from profiles.outputs import pages
-from profiles.publishing import lifecycle
+from profiles.models import FileKind, Government, PublicationFile
+from profiles.outputs import document, pages
+from profiles.publishing import rendering
 from tests.factories import AssessmentFactory, LocalGovernmentFactory
 from tests.profiles.publications import publish
 
@@ -24,7 +25,7 @@ def chile(government, staff, validator, settings):
 
 
 def test_page_renderer_is_registered_for_publication():
-    assert pages.render_profile_pages in lifecycle._renderers()
+    assert pages.render_profile_pages in rendering.renderers()
 
 
 def test_publication_stores_one_page_body_per_language_with_its_hash(chile):
@@ -57,14 +58,12 @@ def test_rendering_again_replaces_the_files(chile):
 
 def test_title_citation_and_json_ld_come_from_the_publication(chile):
     content = chile.content
-    assert pages.profile_title(content) == "Migration Governance Indicators Profile 2024 | Chile"
+    assert document.profile_title(content) == "Migration Governance Indicators Profile 2024 | Chile"
     local = {**content, "government": {**content["government"], "level": "local", "name": "X"}}
-    assert pages.profile_title(local).startswith("Local Migration Governance Indicators Profile")
-    cite = pages.citation(chile, content)
-    assert "version 1" in cite["plain"] and "/profiles/chl/2024/v1/" in cite["plain"]
-    assert (
-        cite["bibtex"].startswith("@misc{mgi-chl-2024-v1,") and chile.content_hash in cite["bibtex"]
-    )
+    assert document.profile_title(local).startswith("Local Migration Governance Indicators Profile")
+    cite = document.citation(chile, content)
+    assert "version 1" in cite.plain and "/profiles/chl/2024/v1/" in cite.plain
+    assert cite.bibtex.startswith("@misc{mgi-chl-2024-v1,") and chile.content_hash in cite.bibtex
     ld = pages.dataset_json_ld(chile, content, [])
     assert '"@type": "Dataset"' in ld and "<" not in ld
 
@@ -99,3 +98,14 @@ def test_local_page_body_names_the_local_government(staff, settings):
     )
     body = pages.render_body(publication, "en")
     assert "Validated by Ana Validator, Director, Ministry of the Interior" in body
+
+
+def test_the_document_reads_the_frozen_content_not_the_live_government(chile):
+    """A government changed since never changes an old version when it is rendered again."""
+    Government.objects.filter(pk=chile.government_id).update(country="AR")
+    chile.refresh_from_db()
+    with translation.override("en"):
+        doc = document.build(chile, "en")
+    assert doc.government_name == "Chile"
+    assert doc.title == "Migration Governance Indicators Profile 2024 | Chile"
+    assert doc.citation.bibtex.startswith("@misc{mgi-chl-2024-v1,")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from profiles import content as profile_content
 from profiles import roles, workflow
 from profiles.models import Answer, ContentTranslation, ContextFigure, FileKind, PublicationFile
-from profiles.outputs import pdf
+from profiles.outputs import document, pdf
 from tests import factories
 from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 from tests.tools import require
@@ -98,7 +98,7 @@ def arabic_letters(text: str) -> list[str]:
 
 def _title_in(publication, language: str) -> str:
     with translation.override(language):
-        return pdf.title(publication)
+        return document.profile_title(publication.content)
 
 
 def _html_in(publication, language: str) -> str:
@@ -199,7 +199,7 @@ def test_english_pdf_has_the_profile_content(rendered):
     # The sign-off states the fingerprint and what it covers, as the page does.
     assert rendered["content_hash"] in text.replace(" ", "")
     assert "It covers everything this version publishes" in text
-    for heading in ("Contents", "Introduction", "Context", "Summary", "Key sources"):
+    for heading in ("Contents", "Introduction", "Migration context", "Summary", "Key sources"):
         assert heading in text
     assert "Well-developed areas" in text
     assert "Areas with potential for further development" in text
@@ -219,7 +219,7 @@ def test_table_of_contents_gives_real_page_numbers(rendered):
     pages = [flat(page) for page in text_of(rendered["pdfs"]["en"]).split("\f")]
     contents = pages[1]
     assert "Contents" in contents
-    for section in ("Key sources", "Annex: answers and justifications", "Context"):
+    for section in ("Key sources", "Annex: answers and justifications", "Migration context"):
         number = int(re.search(re.escape(section) + r"[ .]*(\d+)", contents).group(1))
         # The section starts on the listed page, whose running header names it too.
         assert pages[number - 1].count(section) >= 2, (section, number)
@@ -284,7 +284,7 @@ def test_only_text_in_another_language_than_the_document_is_marked(rendered):
     assert re.findall(r'\b(?:lang|dir)="[^"]*"', english) == ['lang="en"', 'dir="ltr"']
     assert f'<div lang="en" dir="ltr">{KNOWN}</div>' in arabic
     # A translated text is in the document's language: not marked.
-    assert f"<div><p>{SUMMARY_AR}</p></div>" in arabic
+    assert f'<div class="prose"><p>{SUMMARY_AR}</p></div>' in arabic
     # Our own Arabic label inside an English evidence line keeps its direction.
     with translation.override("ar"):
         label = _("Evidence").replace(" ", "\u00a0")
@@ -297,8 +297,12 @@ def test_language_marks_escape_and_isolate_labels():
     from profiles.templatetags import pdf_text
 
     assert pdf_text.lang_attrs("") == ""
-    assert pdf_text.lang_attrs("en") == ' lang="en" dir="ltr"'
+    # `dir` only where the text runs the other way than the document.
+    assert pdf_text.lang_attrs("fr") == ' lang="fr"'
     assert pdf_text.lang_attrs("ar") == ' lang="ar" dir="rtl"'
+    with translation.override("ar"):
+        assert pdf_text.lang_attrs("en") == ' lang="en" dir="ltr"'
+        assert pdf_text.lang_attrs("ar") == ' lang="ar"'
     assert pdf_text.label_in("<b>Evidence</b>", "") == "&lt;b&gt;Evidence&lt;/b&gt;"
     with translation.override("ar"):
         marked = pdf_text.label_in("<b> x", "en")

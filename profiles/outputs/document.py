@@ -1,0 +1,401 @@
+"""The one profile document: what a reader sees of a publication, in one language.
+
+`build(publication, language)` turns a publication's frozen content (and the
+publication row's own frozen fields: version, release date, permalink, content
+hash, the sign-off and the timeline) into a `ProfileDocument`. The HTML page
+body (`pages`) and the PDF (`pdf`) both render it, through the same section
+partials in templates/profiles/sections/, so a page and its PDF read the same:
+one title, one citation, the same headings, findings, answers and sources.
+
+Nothing here reads a live row (Government, Indicator, Assessment): a renamed
+government or a reworded indicator never changes an old version when it is
+rendered again (`manage.py rerender`).
+
+Languages: each government text carries `lang`, the language it is in when
+that is not the document's (an untranslated English justification in an Arabic
+document), or "" when it is; templates mark only those (`pdf_text.lang_attrs`).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.dateparse import parse_date
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django_countries.fields import Country
+
+from profiles import content as profile_content
+from profiles.models import (
+    AnswerValue,
+    FigureKind,
+    FindingKind,
+    ProgressStatus,
+    Publication,
+    SignOff,
+    SourceKind,
+)
+
+#: Context figures counted in people share one scale, so they share a chart; the total
+#: population is left out because it would dwarf every migration figure.
+CHART_UNIT = "people"
+CHART_EXCLUDED = frozenset({"population"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    lang: str
+    is_good_practice: bool
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Progress on a finding of the earlier round."""
+
+    progress: str
+    progress_label: str
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    title: str
+    lang: str
+    kind: str
+    kind_label: str
+    issuer: str
+    issuer_lang: str
+    year: int | None
+    url: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One indicator's question and the government's answer to it."""
+
+    code: str
+    question: str
+    answer: str
+    answer_label: str
+    justification: str
+    lang: str
+    evidence: str
+    evidence_lang: str
+    sources: list[Source]
+    source_titles: str
+    sources_lang: str
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    answers: list[Answer]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: int
+    short_name: str
+    long_name: str
+    well_developed: list[Finding]
+    potential: list[Finding]
+    follow_ups: list[FollowUp]
+    areas: list[Area]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A context figure with its label and value as the document's language writes them."""
+
+    kind: str
+    label: str
+    value: float
+    display: str
+    unit: str
+    year: int
+    source: str
+    source_url: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    plain: str
+    bibtex: str
+
+
+@dataclass(frozen=True)
+class Milestone:
+    event: str
+    date: date | None
+
+
+@dataclass(frozen=True)
+class ProfileDocument:
+    """Everything a reader sees of one publication in one language."""
+
+    language: str
+    bidi: bool
+    title: str
+    government_name: str
+    slug: str
+    is_local: bool
+    is_sample: bool
+    year: int
+    round: int
+    previous_year: int | None
+    framework_name: str
+    framework_version: str
+    framework_lang: str
+    wording_note: str
+    original_language: str
+    original_language_name: str
+    fully_translated: bool
+    untranslated: str
+    introduction: str
+    introduction_lang: str
+    summary: str
+    summary_lang: str
+    dimensions: list[Dimension]
+    figures: list[Figure]
+    charted: list[Figure]
+    sources: list[Source]
+    sign_off: SignOff | None
+    timeline: list[Milestone]
+    version: int
+    released: datetime
+    content_hash: str
+    languages: list[str]
+    permalink: str
+    citation: Citation
+
+
+def government_name(content: dict) -> str:
+    """The government's name from frozen content: a country's is translated, a place's is not."""
+    government = content["government"]
+    if government["level"] == "national":
+        return str(Country(government["country"]).name)
+    return government["name"]
+
+
+def profile_title(content: dict) -> str:
+    """ "Migration Governance Indicators Profile <year> | <government>", as IOM names it."""
+    if content["government"]["level"] == "local":
+        prefix = _("Local Migration Governance Indicators Profile")
+    else:
+        prefix = _("Migration Governance Indicators Profile")
+    return f"{prefix} {content['year']} | {government_name(content)}"
+
+
+def permalink(publication: Publication) -> str:
+    """The absolute address of this exact version, in the active language."""
+    return settings.MGI_SITE_URL + publication.get_absolute_url()
+
+
+def citation(publication: Publication, content: dict) -> Citation:
+    """How to cite exactly this version (its permalink), as text and as BibTeX."""
+    url = permalink(publication)
+    title = profile_title(content)
+    released = publication.release_at.date().isoformat()
+    plain = _(
+        "International Organization for Migration (IOM). %(title)s, version %(version)s. "
+        "Published %(date)s. %(url)s"
+    ) % {"title": title, "version": publication.version, "date": released, "url": url}
+    key = f"mgi-{content['government']['slug']}-{content['year']}-v{publication.version}"
+    bibtex = (
+        f"@misc{{{key},\n"
+        f"  author = {{{{International Organization for Migration}}}},\n"
+        f"  title = {{{title}}},\n"
+        f"  year = {{{content['year']}}},\n"
+        f"  version = {{{publication.version}}},\n"
+        f"  date = {{{released}}},\n"
+        f"  url = {{{url}}},\n"
+        f"  note = {{SHA-256 {publication.content_hash}}}\n"
+        "}"
+    )
+    return Citation(plain=plain, bibtex=bibtex)
+
+
+def number(value: str) -> str:
+    """A frozen decimal string in the active language's format, with digit grouping."""
+    return number_format(Decimal(value), use_l10n=True, force_grouping=True)
+
+
+def figure_label(figure: dict) -> str:
+    """A context figure's translated label (or its own, for kind "other")."""
+    if figure.get("label"):
+        return figure["label"]
+    try:
+        return str(FigureKind(figure["kind"]).label)
+    except ValueError:
+        return figure["kind"]
+
+
+def _framework_text(item: dict, field: str, language: str) -> str:
+    """Framework wording (dimension, area, question) in `language`, else the original."""
+    return item.get("i18n", {}).get(language, {}).get(field) or item.get(field, "")
+
+
+def _timeline(publication: Publication) -> list[Milestone]:
+    names = {
+        "launched": _("Assessment launched"),
+        "consultation": _("Shared for inter-ministerial consultation"),
+        "validated": _("Validated by the government"),
+        "published": _("Published"),
+    }
+    return [
+        Milestone(event=str(names.get(step["event"], step["event"])), date=parse_date(step["date"]))
+        for step in publication.timeline
+    ]
+
+
+def _label(choices: type[AnswerValue] | type[ProgressStatus] | type[SourceKind], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def build(publication: Publication, language: str) -> ProfileDocument:
+    """The document of `publication` in `language` (call inside `translation.override`)."""
+    original = publication.content
+    content, fully_translated = profile_content.localized(original, language)
+    original_language = original["original_language"]
+    untranslated = "" if language == original_language else original_language
+    originals = profile_content.translatable_texts(original)
+
+    def lang_of(text: str, key: str) -> str:
+        """ "" for a text in the document's language (translated, or written in it)."""
+        return "" if text != originals.get(key, text) else untranslated
+
+    sources = [
+        Source(
+            id=s["id"],
+            title=s["title"],
+            lang=lang_of(s["title"], f"source:{s['id']}:title"),
+            kind=s["kind"],
+            kind_label=_label(SourceKind, s["kind"]),
+            issuer=s["issuer"],
+            issuer_lang=untranslated,
+            year=s["year"],
+            url=s["url"],
+        )
+        for s in content["sources"]
+    ]
+    by_id = {source.id: source for source in sources}
+    dimensions = [
+        _dimension(dimension, content, language, lang_of, untranslated, by_id)
+        for dimension in content["dimensions"]
+    ]
+    figures = [
+        Figure(
+            kind=f["kind"],
+            label=figure_label(f),
+            value=float(f["value"]),
+            display=number(f["value"]),
+            unit=f["unit"],
+            year=f["year"],
+            source=f["source"],
+            source_url=f["source_url"],
+        )
+        for f in content.get("context_figures", [])
+    ]
+    charted = [f for f in figures if f.unit == CHART_UNIT and f.kind not in CHART_EXCLUDED]
+    return ProfileDocument(
+        language=language,
+        bidi=language in settings.LANGUAGES_BIDI,
+        title=profile_title(content),
+        government_name=government_name(content),
+        slug=content["government"]["slug"],
+        is_local=content["government"]["level"] == "local",
+        is_sample=content["is_sample"],
+        year=content["year"],
+        round=content["round"],
+        previous_year=content.get("previous_year"),
+        framework_name=content["framework"]["name"],
+        framework_version=content["framework"]["version"],
+        # The framework's name and wording note exist in English only.
+        framework_lang="" if language == "en" else "en",
+        wording_note=content["framework"].get("wording_note", ""),
+        original_language=original_language,
+        original_language_name=translation.get_language_info(original_language)["name_translated"],
+        fully_translated=fully_translated,
+        untranslated=untranslated,
+        introduction=content["introduction"],
+        introduction_lang=lang_of(content["introduction"], "introduction"),
+        summary=content["summary"],
+        summary_lang=lang_of(content["summary"], "summary"),
+        dimensions=dimensions,
+        figures=figures,
+        charted=charted if len(charted) > 1 else [],
+        sources=sources,
+        sign_off=publication.sign_off,
+        timeline=_timeline(publication),
+        version=publication.version,
+        released=publication.release_at,
+        content_hash=publication.content_hash,
+        languages=list(publication.languages),
+        permalink=permalink(publication),
+        citation=citation(publication, content),
+    )
+
+
+def _dimension(dimension, content, language, lang_of, untranslated, by_id) -> Dimension:
+    findings = [
+        (
+            f["kind"],
+            Finding(
+                text=f["text"],
+                lang=lang_of(f["text"], f"finding:{f['id']}"),
+                is_good_practice=f["is_good_practice"],
+            ),
+        )
+        for f in dimension["findings"]
+    ]
+    follow_ups = [
+        FollowUp(
+            progress=f["progress"],
+            progress_label=_label(ProgressStatus, f["progress"]),
+            text=f"{f['finding']} — {f['note']}" if f["note"] else f["finding"],
+            lang=untranslated,
+        )
+        for f in content.get("follow_ups", [])
+        if f["dimension"] == dimension["code"]
+    ]
+    areas = []
+    for area in dimension["areas"]:
+        answers = []
+        for item in area["indicators"]:
+            cited = [by_id[pk] for pk in item["sources"] if pk in by_id]
+            answers.append(
+                Answer(
+                    code=item["code"],
+                    question=_framework_text(item, "question", language),
+                    answer=item["answer"],
+                    answer_label=_label(AnswerValue, item["answer"]) if item["answer"] else "—",
+                    justification=item["justification"],
+                    lang=lang_of(item["justification"], f"answer:{item['code']}:justification"),
+                    evidence=item["evidence"],
+                    evidence_lang=untranslated,
+                    sources=cited,
+                    source_titles="; ".join(source.title for source in cited),
+                    sources_lang=next((source.lang for source in cited if source.lang), ""),
+                )
+            )
+        areas.append(
+            Area(code=area["code"], name=_framework_text(area, "name", language), answers=answers)
+        )
+    return Dimension(
+        code=dimension["code"],
+        short_name=_framework_text(dimension, "short_name", language),
+        long_name=_framework_text(dimension, "long_name", language),
+        well_developed=[f for kind, f in findings if kind == FindingKind.WELL_DEVELOPED],
+        potential=[f for kind, f in findings if kind == FindingKind.POTENTIAL],
+        follow_ups=follow_ups,
+        areas=areas,
+    )

@@ -1,0 +1,47 @@
+"""Open data exports of published profiles: CSV, JSON and XLSX, with a codebook.
+
+Everything here starts from a queryset of publications chosen by the caller
+(`Publication.objects.live()`, `latest_per_government()`, or the one publication
+being rendered), never from assessments, so nothing unpublished can be exported.
+
+- `columns`: every exported column, its type and meaning (the codebook's source);
+- `frames`: the tables as typed pandas frames;
+- `codebook`: the codebook tables, its Markdown and the licence text;
+- `dataset`: CSV/ZIP/XLSX bytes of the whole dataset, safe from formula injection;
+- `publication`: one publication's CSV and JSON, stored at publication.
+
+The names below are what the rest of the project uses; `render_publication_data`
+is a renderer listed in `settings.MGI_PUBLICATION_RENDERERS`.
+"""
+
+from profiles.outputs.exports.codebook import codebook_answer_values
+from profiles.outputs.exports.columns import COLUMNS
+from profiles.outputs.exports.dataset import (
+    Dataset,
+    build_dataset,
+    dataset_xlsx,
+    dataset_zip,
+    neutralise,
+    subset,
+)
+from profiles.outputs.exports.publication import (
+    data_filename,
+    publication_csv,
+    publication_json,
+    render_publication_data,
+)
+
+__all__ = [
+    "COLUMNS",
+    "Dataset",
+    "build_dataset",
+    "codebook_answer_values",
+    "data_filename",
+    "dataset_xlsx",
+    "dataset_zip",
+    "neutralise",
+    "publication_csv",
+    "publication_json",
+    "render_publication_data",
+    "subset",
+]
