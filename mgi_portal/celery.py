@@ -1,4 +1,9 @@
-"""Celery app: workers render publication files (PDFs, pages, data) off the web process."""
+"""Celery app: workers render publication files (pages, PDFs, data) off the web process.
+
+Configured from Django settings (the `CELERY_` names in mgi_portal/settings.py):
+Redis is the broker when `REDIS_URL` is set; without it tasks run eagerly, in
+process, through the same task code. The tasks are in profiles/publishing/tasks.py.
+"""
 
 import os
 
@@ -8,4 +13,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgi_portal.settings")
 
 app = Celery("mgi_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["profiles.publishing"])  # profiles/publishing/tasks.py
+app.autodiscover_tasks(["profiles.publishing"])

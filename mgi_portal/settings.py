@@ -223,13 +223,16 @@ MGI_SITE_URL = os.environ.get("MGI_SITE_URL", "http://127.0.0.1:8000").rstrip("/
 # Admin lives at a configurable path so it is not where scanners look first.
 MGI_ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# Celery uses Redis as its broker when REDIS_URL is set; without it, publication
-# files are rendered in-process right after the publishing transaction commits.
+# Celery uses Redis as its broker when REDIS_URL is set, and workers run the tasks
+# (profiles/publishing/tasks.py). Without it (`make run`, tests) Celery runs every task
+# eagerly, in process, right after the publishing transaction commits: the same task
+# code, with its errors raised to the caller. Tests force eager mode (tests/conftest.py).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-render leaves the task to be retried
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = False
 # A task taken by a worker that then dies (kill -9, power loss) goes back to the queue
 # after this many seconds; keep it longer than the slowest render (deploy/README.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from indicators import loader
+from mgi_portal.celery import app as celery_app
 from profiles import roles
 from tests import factories
 
@@ -25,7 +26,6 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.REDIS_URL = ""
     # Production requires 2FA for admin users; tests/security/test_accounts.py turns it on.
     settings.MGI_REQUIRE_2FA = False
     # Publishing stores the data files and pages for real; PDFs take seconds each, so
@@ -36,6 +36,20 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()  # cached public pages must not leak from one test into the next
     # Requests to /fr/ etc. leave their language active in the thread; start from English.
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly():
+    """Celery tasks run in process, through the task code a worker runs in production.
+
+    Settings make them eager when REDIS_URL is unset; this holds even when the
+    environment running the tests sets it. Errors in a task fail the test.
+    """
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@
 the latest live publication of each government, and a CSV ZIP of every live
 version) and then a small `opendata/manifest.json` naming them. Requests only
 read the manifest and stream a stored file; nothing is built per request except
-once when an embargo ends (see `ensure_current`).
+the first time and once an embargo ends (`is_stale`).
 
-`schedule_rebuild()` is what publishing and the workflow call when a publication
-becomes ready or is withdrawn: after commit, in a Celery worker when `REDIS_URL`
-is set, otherwise in-process.
+When to rebuild is publishing's business (`profiles.publishing.lifecycle` and its
+`rebuild_opendata` task); this module only builds, and never imports publishing.
 """
 
 import hashlib
@@ -20,7 +19,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -98,7 +96,7 @@ def rebuild() -> dict:
         "generated_at": latest.generated_at,
         "licence": settings.MGI_CONTENT_LICENCE,
         # An embargoed publication becomes public at this time without any event,
-        # so the dataset is stale from then on (ensure_current rebuilds it).
+        # so the dataset is stale from then on (`is_stale`).
         "valid_until": next_release.isoformat() if next_release else None,
         "counts": {
             "governments": int(latest.tables["publications"]["government_slug"].nunique()),
@@ -145,20 +143,6 @@ def rebuild_serialised() -> dict | None:
         cache.delete(LOCK_KEY)
 
 
-def schedule_rebuild() -> None:
-    """After commit, rebuild in a Celery worker (REDIS_URL set) or right here."""
-    transaction.on_commit(_dispatch)
-
-
-def _dispatch() -> None:
-    if settings.REDIS_URL:
-        from profiles.publishing.tasks import rebuild_opendata
-
-        rebuild_opendata.delay()
-    else:
-        rebuild_serialised()
-
-
 def read_manifest() -> dict | None:
     """The stored manifest, or None before the first build."""
     if not default_storage.exists(MANIFEST):
@@ -167,13 +151,7 @@ def read_manifest() -> dict | None:
         return json.loads(handle.read())
 
 
-def ensure_current() -> dict | None:
-    """The manifest, rebuilt first if missing or if an embargo has ended since it was made."""
-    manifest = read_manifest()
-    valid_until = manifest and manifest.get("valid_until")
-    if manifest is None or (valid_until and parse_datetime(valid_until) <= timezone.now()):
-        if settings.REDIS_URL and manifest is not None:
-            _dispatch()  # serve the previous files while a worker rebuilds
-            return manifest
-        return rebuild_serialised() or read_manifest()
-    return manifest
+def is_stale(manifest: dict) -> bool:
+    """Whether an embargoed publication has become public since `manifest` was built."""
+    valid_until = parse_datetime(manifest.get("valid_until") or "")
+    return valid_until is not None and valid_until <= timezone.now()

@@ -1,12 +1,23 @@
-"""Whole-response cache for the public pages that anonymous visitors read.
+"""The one page cache of the public site, and the layers in front of it.
 
-Published content changes only at a few moments: a publication becomes ready, a
-publication is withdrawn, an embargo ends. Public pages are cached per URL and
-language under a *generation* number that the first two bump (after commit), so a
-repeated request costs two cache reads and no database query. Embargoes end
-without an event, so entries also expire after `TIMEOUT` seconds, which bounds how
-late a scheduled release appears. Signed-in users (a session cookie) always get a
-freshly rendered page.
+A public page passes through at most two caches, each with its own job:
+
+1. **Django's whole-response cache** (`cache_public_page`, this module) for the
+   anonymous GETs of every public page. Entries are keyed by URL, language and
+   the *generation* of published content (`profiles.publishing.generation`),
+   which publishing bumps after commit when a publication becomes ready or is
+   withdrawn, so a repeated request costs two cache reads and no database query,
+   and one increment forgets every page. Embargoes end without an event, so
+   entries also expire after `TIMEOUT` seconds, which bounds how late a scheduled
+   release appears. A hit answers `If-None-Match` with 304 from the stored ETag.
+   Signed-in users (a session cookie) always get a freshly rendered page.
+2. **nginx's proxy cache** (deploy/nginx/mgi-portal.conf.template) **or a CDN**,
+   ruled by `Cache-Control` (`profiles.public.serving.public_cache_control`):
+   `s-maxage` bounds how long a shared cache keeps a page or file before asking
+   again, so a withdrawal reaches everyone within it.
+
+Nothing else caches rendered pages: a profile page's body is rendered once at
+publication and stored (`profiles.outputs.pages`), so a miss costs reading it.
 """
 
 import functools
@@ -14,37 +25,20 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 
-GENERATION_KEY = "public-pages:generation"
+from profiles.publishing import generation
+
 TIMEOUT = 120
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
-
-
-def generation() -> int:
-    """The current generation of published content (0 until something changes)."""
-    return cache.get_or_set(GENERATION_KEY, 0, timeout=None)
-
-
-def public_content_changed() -> None:
-    """Invalidate every cached public page once the current transaction commits."""
-
-    def bump() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # the key was evicted: any new value invalidates old entries
-            cache.set(GENERATION_KEY, 1, timeout=None)
-
-    transaction.on_commit(bump)
 
 
 def _key(request: HttpRequest) -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{generation()}:{language}:{request.method}:{path}"
+    return f"public-page:{generation.current()}:{language}:{request.method}:{path}"
 
 
 def cache_public_page(view):

@@ -22,6 +22,7 @@ from profiles.models import FileKind, Publication, PublicationFile
 from profiles.outputs import exports, opendata
 from profiles.outputs.pdf import PDF_LANGUAGES
 from profiles.public import selectors, serving
+from profiles.publishing import lifecycle
 
 # The dataset changes with every publication: clients revalidate (by ETag) after this.
 DATASET_MAX_AGE = 5 * 60
@@ -83,7 +84,7 @@ def publication_data(
 @require_safe
 def data_page(request: HttpRequest) -> HttpResponse:
     """The /data/ page: dataset downloads, codebook and licence. No database query."""
-    manifest = opendata.ensure_current()
+    manifest = lifecycle.current_dataset()
     files = []
     if manifest:
         files = [
@@ -108,7 +109,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
 def dataset_file(request: HttpRequest, name: str) -> HttpResponse:
     """One file of the open dataset, by its public name (e.g. mgi-open-data-csv.zip)."""
     spec = opendata.BY_NAME.get(name)
-    manifest = opendata.ensure_current() if spec else None
+    manifest = lifecycle.current_dataset() if spec else None
     entry = manifest and manifest["files"].get(spec.key)
     if not entry:
         raise Http404("No such dataset file.")

@@ -22,7 +22,7 @@ from indicators.models import Level
 from profiles import content as profile_content
 from profiles.models import AnswerValue, FileKind, PublicationFile
 from profiles.outputs import pages
-from profiles.public import selectors, serving
+from profiles.public import comparisons, selectors, serving
 from profiles.public.caching import cache_public_page
 from profiles.public.filters import GoodPracticeForm, PlaceForm, ProfileFilter
 
@@ -30,7 +30,6 @@ PAGE_SIZE = 25
 # Bump when the profile page's chrome changes, so cached pages are not reused.
 PROFILE_PAGE_FORMAT = 1
 PROFILE_MAX_AGE = 5 * 60
-PROFILE_CACHE_TIMEOUT = 24 * 60 * 60
 
 
 def _language() -> str:
@@ -121,7 +120,7 @@ def _downloads(files: list[PublicationFile], publication, language: str) -> list
 
 
 def _render_profile_page(request: HttpRequest, family, *, permalink: bool) -> str:
-    """The whole profile page: stored body inside the site chrome (cache miss only)."""
+    """The whole profile page: the body stored at publication inside the site chrome."""
     language = _language()
     publication = selectors.with_content(family.publication)
     files = list(PublicationFile.objects.filter(publication=publication))
@@ -156,7 +155,11 @@ def _render_profile_page(request: HttpRequest, family, *, permalink: bool) -> st
 def _profile(
     request: HttpRequest, *, slug: str, year: int | None = None, version: int | None = None
 ) -> HttpResponse:
-    """Serve a profile page: one query when cached, 410 if withdrawn, 404 if not public."""
+    """Serve a profile page: 304 by ETag, 410 if withdrawn, 404 if not public.
+
+    Anonymous responses are cached whole by `cache_public_page`, the one page cache
+    (see profiles/public/caching.py); this renders only on a miss or for signed-in users.
+    """
     try:
         family = selectors.profile_family(slug=slug, year=year, version=version)
     except Http404:
@@ -181,12 +184,7 @@ def _profile(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
     if response is None:
-        key = f"profile-page:{etag.strip(chr(34))}"
-        html = cache.get(key)
-        if html is None:
-            html = _render_profile_page(request, family, permalink=permalink)
-            cache.set(key, html, PROFILE_CACHE_TIMEOUT)
-        response = HttpResponse(html)
+        response = HttpResponse(_render_profile_page(request, family, permalink=permalink))
     for name, value in headers.items():
         response[name] = value
     if permalink:
@@ -224,97 +222,36 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def _answers_by_code(content: dict) -> dict[str, dict]:
-    return {
-        item["code"]: item
-        for dimension in content["dimensions"]
-        for area in dimension["areas"]
-        for item in area["indicators"]
-    }
-
-
 @require_safe
 @cache_public_page
 def compare_rounds(request: HttpRequest, slug: str) -> HttpResponse:
     """Two rounds of one government, indicator by indicator, and the progress recorded."""
-    rounds, older, newer = selectors.round_pair(
+    comparison = comparisons.compare_rounds(
         slug=slug,
         earlier=_int_or_none(request.GET.get("from")),
         later=_int_or_none(request.GET.get("to")),
+        language=_language(),
+        earlier_given=bool(request.GET.get("from")),
     )
-    if newer is None or (request.GET.get("from") and older is None):
-        raise Http404("No such round.")
-    language = _language()
-    labels = dict(AnswerValue.choices)
-    rows_by_dimension = []
-    newer_content, _c = profile_content.localized(newer.content, language)
-    follow_ups: dict[int, list[dict]] = {}
-    if older is not None and older.year != newer.year:
-        older_content, _c = profile_content.localized(older.content, language)
-        earlier = _answers_by_code(older_content)
-        equivalents = selectors.equivalence_map(newer.government.level)
-        older_slug = older.content["framework"]["slug"]
-        for dimension in newer_content["dimensions"]:
-            rows = []
-            for area in dimension["areas"]:
-                for item in area["indicators"]:
-                    match = _walk_back(
-                        newer.content["framework"]["slug"], item["code"], older_slug, equivalents
-                    )
-                    before = earlier.get(match) if match else None
-                    rows.append(
-                        {
-                            "item": item,
-                            "area": area,
-                            "before": before,
-                            "before_label": labels.get(before["answer"], "") if before else "",
-                            "after_label": labels.get(item["answer"], ""),
-                            "changed": before is not None and before["answer"] != item["answer"],
-                        }
-                    )
-            rows_by_dimension.append({"dimension": dimension, "rows": rows})
-        for item in newer_content.get("follow_ups", []):
-            follow_ups.setdefault(item["dimension"], []).append(item)
-    else:
-        older = None
     return render(
         request,
         "profiles/compare_rounds.html",
         {
-            "rounds": rounds,
-            "older": older,
-            "newer": newer,
-            "government_name": newer.government.display_name,
-            "dimensions": rows_by_dimension,
-            "follow_ups": sorted(follow_ups.items()),
-            "progress_labels": _progress_labels(),
+            "rounds": comparison.rounds,
+            "older": comparison.older,
+            "newer": comparison.newer,
+            "government_name": comparison.newer.government.display_name,
+            "dimensions": comparison.dimensions,
+            "follow_ups": comparison.follow_ups,
         },
     )
-
-
-def _progress_labels() -> dict[str, str]:
-    from profiles.models import ProgressStatus
-
-    return {value: str(label) for value, label in ProgressStatus.choices}
-
-
-def _walk_back(framework_slug: str, code: str, target_slug: str, equivalents: dict) -> str | None:
-    """Follow the equivalence mapping from a newer framework's indicator to `target_slug`."""
-    key = (framework_slug, code)
-    for _step in range(10):
-        if key[0] == target_slug:
-            return key[1]
-        key = equivalents.get(key)
-        if key is None:
-            return None
-    return None
 
 
 @require_safe
 @cache_public_page
 def compare_national(request: HttpRequest, slug: str) -> HttpResponse:
     """A local government's latest profile beside its country's national profile."""
-    local, national = selectors.national_counterpart(slug=slug)
+    local, national = comparisons.national_counterpart(slug=slug)
     language = _language()
     local_content, _c = profile_content.localized(local.content, language)
     national_content = None

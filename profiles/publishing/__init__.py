@@ -1,9 +1,12 @@
-"""Publication: freezing validated content and making its files, once.
+"""Publication: freezing validated content, making its files once, and taking it down.
 
-`lifecycle` freezes a validated assessment into a numbered Publication and renders
-its files after commit; `tasks` are the Celery tasks that run that rendering in a
-worker. Workflow calls in here; nothing here changes an assessment's status.
+`lifecycle` is the one place for what happens to publications: publish, embargo
+release, withdraw (and why revising touches none). `tasks` are the Celery tasks
+it dispatches after commit (render a publication's files, rebuild the open
+dataset); `rendering` is the rendering those tasks run; `generation` is the
+number public caches key on, bumped when what is public changes. Workflow calls
+in here; nothing here changes an assessment's status.
 
-May import: models, content, outputs (the renderers, by dotted path in settings).
-Never workflow, editing, public, api or admin.
+May import: models, content, outputs (the renderers by dotted path in settings,
+the open dataset). Never workflow, editing, public, api or admin.
 """

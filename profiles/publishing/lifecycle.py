@@ -1,22 +1,31 @@
-"""Freezing validated content into publications, and rendering their files once.
+"""The publication lifecycle: publish, embargo release, withdraw and revise.
 
-`publish()` is called by the workflow only. It rebuilds the canonical content,
-refuses if its hash differs from the sign-off's, and stores it as an immutable,
-numbered Publication with its answers and findings as rows for public filtering.
-The page, PDF and data files are rendered after commit (by a Celery worker when
-`REDIS_URL` is set, in-process otherwise); the publication becomes visible only
-when every file of every language is stored (`ready_at`) and its release time
-has come, so nothing goes live piecemeal.
+The workflow (`profiles.workflow.transitions`) checks permissions, changes the
+assessment's status and writes the audit row; for what happens to publications
+it calls in here. Slow work runs as Celery tasks (`tasks`), dispatched after
+commit, so nothing a worker does can see a transaction that later rolls back.
+
+- **Publish** (`publish`): rebuild the canonical content, refuse if its hash differs
+  from the sign-off's, and store it as an immutable, numbered Publication with its
+  answers and findings as rows for public filtering. The `render_publication` task
+  then stores the page, PDF and data files; the publication becomes visible only
+  when every file of every language is stored (`ready_at`) and its release time
+  has come, so nothing goes live piecemeal.
+- **Embargo release**: nothing runs at the release time itself. Cached pages
+  expire within `profiles.public.caching.TIMEOUT`; the open dataset records when it
+  goes stale (`valid_until`) and `current_dataset` has it rebuilt on the first
+  request after that.
+- **Withdraw** (`withdraw`): every live version leaves the site, the API and the
+  dataset; its URLs answer 410 with the reason.
+- **Revise** touches no publication: the live version stays public while the
+  correction is drafted, validated and published by `publish` as the next version.
 """
 
 import datetime
-import logging
 
-from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
@@ -29,9 +38,8 @@ from profiles.models import (
     SignOff,
     StatusChange,
 )
-from profiles.public import caching
-
-logger = logging.getLogger(__name__)
+from profiles.outputs import opendata
+from profiles.publishing import generation, tasks
 
 
 def pending_sign_off(assessment: Assessment) -> SignOff | None:
@@ -43,7 +51,7 @@ def pending_sign_off(assessment: Assessment) -> SignOff | None:
     )
 
 
-def publish(assessment: Assessment, *, by, release_at: datetime.datetime) -> Publication:
+def publish(assessment: Assessment, *, by: User, release_at: datetime.datetime) -> Publication:
     """Freeze the validated content as the next version; the caller holds the row lock."""
     sign_off = pending_sign_off(assessment)
     if sign_off is None:
@@ -72,7 +80,7 @@ def publish(assessment: Assessment, *, by, release_at: datetime.datetime) -> Pub
         release_at=release_at,
     )
     index_content(publication)
-    transaction.on_commit(lambda: schedule_render(publication.pk))
+    tasks.render_publication.delay_on_commit(publication.pk)
     return publication
 
 
@@ -125,42 +133,31 @@ def index_content(publication: Publication) -> None:
     PublishedFinding.objects.bulk_create(findings)
 
 
-def schedule_render(publication_id: int) -> None:
-    """Render in a Celery worker when one is configured, else right here."""
-    if settings.REDIS_URL:
-        from profiles.publishing.tasks import render_publication
+def withdraw(assessment: Assessment, *, reason: str) -> None:
+    """Withdraw every live version of `assessment`; the caller holds the row lock.
 
-        render_publication.delay(publication_id)
-    else:
-        render_files(publication_id)
-
-
-def render_files(publication_id: int) -> None:
-    """Render and store every file of every language, then mark the publication ready.
-
-    Safe to run twice: files are replaced and `ready_at` is set only at the end,
-    so a crash half-way leaves the publication invisible, not half-published.
+    After commit, cached pages forget it and the dataset at /data/ is rebuilt without it.
     """
-    publication = Publication.objects.select_related("government", "framework").get(
-        pk=publication_id
+    Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_reason=reason
     )
-    renderers = _renderers()
-    for renderer in renderers:
-        renderer(publication)
-    Publication.objects.filter(pk=publication.pk, ready_at__isnull=True).update(
-        ready_at=timezone.now()
-    )
-    logger.info("publication %s rendered (%d renderers)", publication.pk, len(renderers))
-    from profiles.outputs import opendata
-
-    caching.public_content_changed()  # cached public pages now list it
-    opendata.schedule_rebuild()  # the dataset at /data/ now includes it
+    generation.public_content_changed()
+    tasks.rebuild_opendata.delay_on_commit()
 
 
-def _renderers() -> list:
-    """The functions that store a publication's files; each takes the publication.
+def current_dataset() -> dict | None:
+    """The open dataset's manifest, rebuilt once an embargoed publication has been released.
 
-    Listed by dotted path in `settings.MGI_PUBLICATION_RENDERERS` (data files, the
-    page body per language, the PDF per language).
+    The first build happens in this request: there is nothing to serve before it.
+    A stale one (an embargo ended since it was built) is rebuilt by a task while
+    the previous files are served; run eagerly (no worker), the task has finished
+    when the manifest is read again. Dispatched now rather than on commit: a
+    request that reads the dataset has nothing to commit.
     """
-    return [import_string(path) for path in settings.MGI_PUBLICATION_RENDERERS]
+    manifest = opendata.read_manifest()
+    if manifest is None:
+        return opendata.rebuild_serialised() or opendata.read_manifest()
+    if opendata.is_stale(manifest):
+        tasks.rebuild_opendata.delay()
+        return opendata.read_manifest()
+    return manifest

@@ -9,7 +9,7 @@ from django.utils import timezone
 from indicators.models import Indicator
 from profiles import workflow
 from profiles.models import Publication
-from profiles.public import selectors
+from profiles.public import comparisons, selectors
 from tests import factories
 from tests.factories import AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 from tests.profiles.publications import clone, correct, publish
@@ -98,7 +98,7 @@ def test_good_practices_come_from_latest_live_publications(chile):
 
 
 def test_equivalence_map_links_versions():
-    mapping = selectors.equivalence_map("national")
+    mapping = comparisons.equivalence_map("national")
     mapped = Indicator.objects.filter(framework__slug="mgi-national-2022", equivalent__isnull=False)
     assert len([k for k in mapping if k[0] == "mgi-national-2022"]) == mapped.count()
     assert Publication.objects.count() == 0
