@@ -11,6 +11,7 @@ Administrators reset a lost device by deleting it in the admin (TOTP devices).
 from __future__ import annotations
 
 import io
+from base64 import b32encode
 
 import segno
 from django import forms
@@ -102,7 +103,5 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 def _base32(device: TOTPDevice) -> str:
     """The secret as people type it into an app: base32 in groups of four."""
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))

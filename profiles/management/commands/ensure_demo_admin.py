@@ -3,6 +3,7 @@
 import os
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
 
     def handle(self, *args, force: bool, **options):
-        from django.conf import settings
-
         if (
             not settings.DEBUG
             and not force

@@ -1,4 +1,9 @@
-"""Import an assessment's answers from an XLSX or CSV file, as the admin upload does."""
+"""Import an assessment's answers from an XLSX or CSV file, as the admin upload does.
+
+With --user, `spreadsheets.plan` / `apply` ask `profiles.access.can_edit` (through
+`workflow.assert_editable`) exactly as the admin upload does, so the command answers
+"may this user import" the same way the admin does.
+"""
 
 from pathlib import Path
 
