@@ -11,6 +11,7 @@ import time
 
 import pytest
 from celery import signals
+from celery.exceptions import Retry
 from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
@@ -111,6 +112,28 @@ def test_an_embargo_ends_with_a_dataset_rebuild_task_on_the_next_request(
     assert succeeded == [(REBUILD, ())]
     assert lifecycle.current_dataset()["counts"]["publications"] == 1
     assert opendata.read_manifest()["valid_until"] is None
+
+
+def failing_renderer(publication: Publication) -> None:
+    """A renderer whose output cannot be made (a PDF engine that crashes, a full disk)."""
+    raise OSError("No space left on device")
+
+
+def test_a_failing_render_reaches_the_caller_and_leaves_nothing_public(
+    client, government, staff, validator, settings
+):
+    """Run eagerly, the first failure is raised (as the Retry a worker would schedule)."""
+    settings.MGI_PUBLICATION_RENDERERS = [*DATA_ONLY, f"{__name__}.failing_renderer"]
+    assessment = _validated(government, staff, validator)
+    with (
+        pytest.raises(Retry) as raised,
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        workflow.apply(workflow.PUBLISH, assessment, by=staff)
+    assert isinstance(raised.value.exc, OSError)
+    publication = Publication.objects.get(assessment=assessment)
+    assert publication.ready_at is None  # its data files exist, but it is not public
+    assert client.get(publication.get_absolute_url()).status_code == 404
 
 
 @pytest.fixture
