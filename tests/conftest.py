@@ -38,12 +38,13 @@ def _fast_and_isolated(settings, tmp_path):
     translation.activate("en")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def _tasks_run_eagerly():
     """Celery tasks run in process, through the task code a worker runs in production.
 
     Settings make them eager when REDIS_URL is unset; this holds even when the
-    environment running the tests sets it. Errors in a task fail the test.
+    environment running the tests sets it, and for module-scoped fixtures that
+    publish. Errors in a task fail the test.
     """
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.task_eager_propagates

@@ -140,12 +140,15 @@ def test_a_failing_render_reaches_the_caller_and_leaves_nothing_public(
 def with_a_broker():
     """Celery as in production (not eager), with the in-memory broker the settings name."""
     celery_app.conf.task_always_eager = False
-    with celery_app.connection_for_write() as connection:
-        queue = connection.SimpleQueue(celery_app.conf.task_default_queue)
-        queue.clear()
-        yield queue
-        queue.clear()
-        queue.close()
+    try:
+        with celery_app.connection_for_write() as connection:
+            queue = connection.SimpleQueue(celery_app.conf.task_default_queue)
+            queue.clear()
+            yield queue
+            queue.clear()
+            queue.close()
+    finally:
+        celery_app.conf.task_always_eager = True  # as tests/conftest.py set it
 
 
 def test_in_production_the_web_process_only_queues_the_render_after_commit(
