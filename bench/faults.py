@@ -148,9 +148,7 @@ def fault_gunicorn(paths: list[str]) -> bool:
     cut_until = killed + 1.0
     cut = sum(1 for at, s in load.results if s == 0 and kill_started <= at <= cut_until)
     outside = {
-        "lost": sum(
-            1 for at, s in load.results if s == 0 and not kill_started <= at <= cut_until
-        ),
+        "lost": sum(1 for at, s in load.results if s == 0 and not kill_started <= at <= cut_until),
         "5xx": load.summary()["5xx"],
     }
     print(

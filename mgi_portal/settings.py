@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "corsheaders",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "csp",
     "axes",
@@ -59,7 +60,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "profiles.api.cors.ApiCorsMiddleware",  # only when MGI_API_CORS_ORIGINS is set
+    "corsheaders.middleware.CorsMiddleware",  # /api/ only, when MGI_API_CORS_ORIGINS is set
+    # ETag on every GET answer that has none, and 304 for a matching If-None-Match.
+    "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "mgi_portal.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -307,14 +310,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's 400, 404 and 429 with the error shape (profiles/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "profiles.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "indicators.models.Level",
         "AnswerValueEnum": "profiles.models.AnswerValue",
         "FindingKindEnum": "profiles.models.FindingKind",
     },
 }
-# Origins allowed to call the API from a browser (GET only), comma-separated, or *.
+# CORS (django-cors-headers) for the read-only API only: browsers on the origins in
+# MGI_API_CORS_ORIGINS (comma-separated, or *) may GET it; never with credentials.
 MGI_API_CORS_ORIGINS = env_list("MGI_API_CORS_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = "*" in MGI_API_CORS_ORIGINS
+CORS_ALLOWED_ORIGINS = [origin for origin in MGI_API_CORS_ORIGINS if origin != "*"]
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Content-Language", "Retry-After"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # What is rendered and stored once when a publication is made, in this order.
 MGI_PUBLICATION_RENDERERS = [

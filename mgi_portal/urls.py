@@ -32,3 +32,5 @@ urlpatterns += i18n_patterns(
     path("", include("profiles.public.urls")),
     prefix_default_language=False,
 )
+
+handler404 = "mgi_portal.errors.page_not_found"

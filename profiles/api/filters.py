@@ -5,8 +5,12 @@ no filter value can reach unpublished content.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from indicators.models import Level
 from profiles import regions
@@ -20,8 +24,52 @@ from profiles.models import (
 )
 
 
-def _region_codes() -> list[tuple[str, str]]:
+def _region_choices() -> list[tuple[str, str]]:
     return regions.regions() + regions.subregions()
+
+
+#: M49 codes of every region and sub-region, for the schema's enum (names are translated).
+REGION_CODES = sorted(code for code, _name in _region_choices())
+
+
+@extend_schema_field({"type": "string", "enum": REGION_CODES})
+class RegionFilter(django_filters.ChoiceFilter):
+    """A UN M49 region or sub-region code (`002` Africa, `019` Americas, `005` South America)."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number: `?year=2021`, not `2021.5` (NumberFilter takes any decimal)."""
+
+    field_class = forms.IntegerField
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or `1`/`0`); empty is no filter; anything else is an error.
+
+    Django's NullBooleanField (and its widgets) turn any unknown value into "no
+    filter", so `?good_practice=maybe` silently returned every finding.
+    """
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError("Use true or false.", code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter that refuses values other than true and false."""
+
+    field_class = StrictBooleanField
 
 
 def _countries(code: str) -> list[str]:
@@ -32,8 +80,6 @@ def _iso2(value: str) -> str:
     """Accept a country as ISO2 (CL) or ISO3 (CHL)."""
     value = value.strip().upper()
     if len(value) == 3:
-        from django_countries import countries
-
         return countries.alpha2(value) or value
     return value
 
@@ -42,8 +88,8 @@ class GovernmentFilter(django_filters.FilterSet):
     """Filters for /api/v1/governments/."""
 
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"))
-    region = django_filters.ChoiceFilter(
-        choices=_region_codes, method="filter_region", label=_("UN M49 region or sub-region code")
+    region = RegionFilter(
+        choices=_region_choices, method="filter_region", label=_("UN M49 region or sub-region code")
     )
     country = django_filters.CharFilter(method="filter_country", label=_("Country (ISO2 or ISO3)"))
 
@@ -67,14 +113,14 @@ class _PublicationFields(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         choices=Level.choices, method="filter_level", label=_("Level")
     )
-    region = django_filters.ChoiceFilter(
-        choices=_region_codes, method="filter_region", label=_("UN M49 region or sub-region code")
+    region = RegionFilter(
+        choices=_region_choices, method="filter_region", label=_("UN M49 region or sub-region code")
     )
     country = django_filters.CharFilter(method="filter_country", label=_("Country (ISO2 or ISO3)"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("Year of the round"))
-    round = django_filters.NumberFilter(method="filter_round", label=_("Round number"))
+    year = IntegerFilter(method="filter_year", label=_("Year of the round"))
+    round = IntegerFilter(method="filter_round", label=_("Round number"))
     framework = django_filters.CharFilter(method="filter_framework", label=_("Framework slug"))
-    latest = django_filters.BooleanFilter(
+    latest = BooleanFilter(
         method="filter_latest",
         label=_("Only the latest published version of each government"),
     )
@@ -118,7 +164,7 @@ class PublicationFilter(_PublicationFields):
     one answer matching all of them (e.g. indicator X answered fully_present).
     """
 
-    dimension = django_filters.NumberFilter(method="filter_answers", label=_("Dimension code"))
+    dimension = IntegerFilter(method="filter_answers", label=_("Dimension code"))
     indicator = django_filters.CharFilter(method="filter_answers", label=_("Indicator code"))
     answer = django_filters.ChoiceFilter(
         choices=AnswerValue.choices, method="filter_answers", label=_("Answer value")
@@ -149,7 +195,7 @@ class AnswerFilter(_PublicationFields):
 
     prefix = "publication__"
 
-    dimension = django_filters.NumberFilter(
+    dimension = IntegerFilter(
         field_name="indicator__area__dimension__code", label=_("Dimension code")
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", label=_("Indicator code"))
@@ -167,9 +213,9 @@ class FindingFilter(_PublicationFields):
 
     prefix = "publication__"
 
-    dimension = django_filters.NumberFilter(field_name="dimension_code", label=_("Dimension code"))
+    dimension = IntegerFilter(field_name="dimension_code", label=_("Dimension code"))
     kind = django_filters.ChoiceFilter(choices=FindingKind.choices, label=_("Kind of finding"))
-    good_practice = django_filters.BooleanFilter(
+    good_practice = BooleanFilter(
         field_name="is_good_practice", label=_("Only good-practice examples")
     )
 

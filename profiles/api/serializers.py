@@ -191,7 +191,7 @@ class DimensionSerializer(serializers.ModelSerializer):
 class FrameworkSerializer(serializers.ModelSerializer):
     """A framework version, without its indicators."""
 
-    previous = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    previous = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     indicator_count = serializers.IntegerField()
     url = serializers.HyperlinkedIdentityField(
         view_name="api:framework-detail", lookup_field="slug"

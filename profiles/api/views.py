@@ -5,12 +5,16 @@ reads in a fixed number of queries, a FilterSet, and a serializer. Responses are
 built under English so names of countries never depend on the caller's browser.
 """
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 
 from indicators.models import (
     Area,
@@ -24,6 +28,8 @@ from indicators.models import (
 from profiles import content as profile_content
 from profiles.api import filters, serializers
 from profiles.models import Government, Publication, PublishedAnswer, PublishedFinding
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 class PublicViewSet(viewsets.ReadOnlyModelViewSet):
@@ -132,8 +138,13 @@ class SDGDomainViewSet(PublicViewSet):
             OpenApiParameter(
                 "language",
                 OpenApiTypes.STR,
-                enum=["en", "fr", "es", "ar"],
-                description="Texts in this language where a validated translation exists.",
+                enum=LANGUAGES,
+                description=(
+                    "Texts in this language where a validated translation exists, else in "
+                    "the original language. Without it, the best match of the request's "
+                    "`Accept-Language` header is used. The answer's `language` field and "
+                    "`Content-Language` header say which language the texts are in."
+                ),
             )
         ]
     )
@@ -155,16 +166,36 @@ class PublicationViewSet(PublicViewSet):
         return queryset
 
     def get_object(self) -> Publication:
+        requested = self.request.query_params.get("language")
+        if requested is not None and requested not in LANGUAGES:
+            raise ValidationError({"language": [f"One of: {', '.join(LANGUAGES)}."]})
         publication = super().get_object()
         original = publication.content.get("original_language", "en")
-        wanted = self.request.query_params.get("language") or original
-        if wanted not in publication.content.get("translations", {}):
+        available = [original, *publication.content.get("translations", {})]
+        wanted = requested or _accepted_language(self.request, available) or original
+        if wanted not in available:
             wanted = original
         content, complete = profile_content.localized(publication.content, wanted)
         publication.api_content = content
         publication.api_language = wanted
         publication.api_fully_translated = complete
         return publication
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action == "retrieve" and response.status_code == 200:
+            response["Content-Language"] = response.data["language"]
+            patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+
+def _accepted_language(request, available: list[str]) -> str | None:
+    """The first language of `Accept-Language` (by weight) the publication is available in."""
+    for code, _weight in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        base = code.split("-")[0].lower()
+        if base in available:
+            return base
+    return None
 
 
 class AnswerViewSet(PublicViewSet):

@@ -101,6 +101,8 @@ def data_page(request: HttpRequest) -> HttpResponse:
             "files": files,
             "columns": exports.COLUMNS,
             "answer_values": exports.codebook_answer_values(),
+            "csv_name": next((f["name"] for f in files if f["key"] == "csv"), ""),
+            "api_rate": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"],
         },
     )
 

@@ -12,8 +12,9 @@ from django.test import TestCase
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
+from profiles import content as profile_content
 from profiles import workflow
-from profiles.models import Answer, Finding, Source
+from profiles.models import Answer, ContentTranslation, Finding, Source
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +265,8 @@ def test_pagination_has_counts_links_and_a_size_limit(client, three_live):
         every += [(r["publication"], r["indicator_code"]) for r in data["results"]]
         url = data["next"]
     assert len(every) == len(set(every)) == total
-    assert len(client.get("/api/v1/answers/?page_size=5000").json()["results"]) == min(total, 1000)
+    assert len(client.get("/api/v1/answers/?page_size=1000").json()["results"]) == min(total, 1000)
+    assert client.get("/api/v1/answers/?page_size=5000").status_code == 400
     assert client.get("/api/v1/answers/?page=999").status_code == 404
 
 
@@ -322,21 +324,20 @@ def test_cors_only_for_get_and_only_when_configured(client, settings, three_live
     response = client.get("/api/v1/frameworks/", **origin)
     assert "Access-Control-Allow-Origin" not in response
 
-    settings.MGI_API_CORS_ORIGINS = ["https://data.example.org"]
+    settings.CORS_ALLOWED_ORIGINS = ["https://data.example.org"]
     response = client.get("/api/v1/frameworks/", **origin)
     assert response["Access-Control-Allow-Origin"] == "https://data.example.org"
-    assert "Origin" in response["Vary"]
+    assert "origin" in response["Vary"].lower()
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    assert "Access-Control-Allow-Credentials" not in response
     other = client.get("/api/v1/frameworks/", HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in other
     preflight = client.options(
-        "/api/v1/frameworks/", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET", **origin
-    )
-    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
-    refused = client.options(
         "/api/v1/frameworks/", HTTP_ACCESS_CONTROL_REQUEST_METHOD="DELETE", **origin
     )
-    assert "Access-Control-Allow-Methods" not in refused
-    assert "Access-Control-Allow-Origin" not in client.post("/api/v1/frameworks/", **origin)
+    # A browser sends only the methods listed: never a write.
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert client.post("/api/v1/frameworks/", **origin).status_code == 405
     assert "Access-Control-Allow-Origin" not in client.get("/data/", **origin)
 
 
@@ -376,3 +377,107 @@ def test_docs_page_works_offline(client):
     assert "https://" not in html and "http://" not in html.replace("http://testserver", "")
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and b"/api/v1/schema/" in script.content
+
+
+def test_api_answers_conditional_requests_with_304(client, three_live):
+    """List and detail answers carry an ETag; the same ETag in If-None-Match gives 304."""
+    publication = three_live["chl"]
+    for url in ("/api/v1/publications/", f"/api/v1/publications/{publication.pk}/"):
+        first = client.get(url)
+        assert first.status_code == 200 and first["ETag"]
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b""
+        assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_page_size_outside_its_bounds_is_a_400_that_names_it(client, three_live):
+    for value in ("0", "-3", "2.5", "1001", "x", ""):
+        response = client.get(f"/api/v1/governments/?page_size={value}")
+        assert response.status_code == 400, value
+        assert "page_size" in response.json()
+    assert client.get("/api/v1/governments/?page_size=1").json()["next"]
+    assert client.get("/api/v1/governments/?page=99").status_code == 404
+
+
+def test_filters_are_strict_about_types_and_ignore_empty_values(client, three_live):
+    assert client.get("/api/v1/publications/?year=2021.5").status_code == 400
+    assert client.get("/api/v1/publications/?region=nowhere").status_code == 400
+    assert client.get("/api/v1/publications/?level=").json()["count"] == 3
+    assert client.get("/api/v1/publications/?region=019").status_code == 200
+
+
+def test_publication_language_from_parameter_or_accept_language(client, three_live):
+    publication = three_live["chl"]
+    url = f"/api/v1/publications/{publication.pk}/"
+    assert client.get(f"{url}?language=xx").status_code == 400
+    assert client.get(f"{url}?language=").status_code == 400
+    original = client.get(url, HTTP_ACCEPT_LANGUAGE="de, fr;q=0.5")
+    assert original["Content-Language"] == original.json()["language"] == "en"
+    assert "Accept-Language" in original["Vary"]
+
+
+def test_schema_documents_errors_nullable_fields_and_bounds(client):
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert {"200", "400", "404", "429"} <= set(operation["responses"]), (path, method)
+    framework = schema["components"]["schemas"]["Framework"]["properties"]
+    assert framework["previous"]["nullable"] is True
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/answers/"]["get"]["parameters"]}
+    assert params["page_size"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000,
+        "default": 50,
+    }
+    assert params["year"]["schema"]["type"] == "integer"
+    assert "019" in params["region"]["schema"]["enum"]
+    assert params["level"]["allowEmptyValue"] is True
+    assert "allowEmptyValue" not in params["page"]
+
+
+def test_accept_language_picks_a_validated_translation(client, staff):
+    government, validator = _government("MX", "v-mx")
+    assessment = factories.AssessmentFactory(government=government, year=2024)
+    factories.answer_all(assessment)
+    original = profile_content.build(assessment, include_translations=False)
+    ContentTranslation.objects.create(
+        assessment=assessment,
+        language="es",
+        texts={"summary": "Resumen en español."},
+        source_hash=profile_content.original_digest(original),
+    )
+    factories.published(assessment, staff=staff, validator=validator)
+    url = f"/api/v1/publications/{assessment.publications.get().pk}/"
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="de, es-MX;q=0.8, en;q=0.5")
+    assert spanish["Content-Language"] == spanish.json()["language"] == "es"
+    assert spanish.json()["summary"] == "Resumen en español."
+    assert client.get(f"{url}?language=en", HTTP_ACCEPT_LANGUAGE="es").json()["language"] == "en"
+
+
+def test_unknown_api_addresses_answer_json_404_and_site_pages_html(client):
+    response = client.get("/api/v1/answers/not-a-number/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    page = client.get("/profiles/nowhere/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_yes_no_filters_refuse_other_values(client, three_live):
+    assert client.get("/api/v1/findings/?good_practice=maybe").status_code == 400
+    assert client.get("/api/v1/findings/?good_practice=-5").status_code == 400
+    assert client.get("/api/v1/findings/?good_practice=true").status_code == 200
+    assert client.get("/api/v1/findings/?good_practice=").status_code == 200
+    assert client.get("/api/v1/publications/?latest=true").status_code == 200
+
+
+def test_the_data_page_shows_how_to_use_the_api_and_its_rate_limit(client, three_live, settings):
+    html = client.get("/data/").content.decode()
+    assert "Use the data" in html
+    assert "curl -s &#x27;http://testserver/api/v1/publications/" in html or (
+        "curl -s 'http://testserver/api/v1/publications/" in html
+    )
+    assert "pd.read_csv" in html and "fromJSON" in html
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] in html
+    assert '<pre lang="en" dir="ltr">' in html
