@@ -422,16 +422,16 @@ def test_draft_and_embargoed_versions_have_no_answering_pdf_url(client, staff, l
     assert client.get("/profiles/santiago-chl/pdf/").status_code == 404
 
 
-def test_rebuild_pdfs_replaces_files_in_place(staff, local_assessment, capsys):
+def test_rerender_pdfs_replaces_files_in_place(staff, local_assessment, capsys):
     assessment, validator = local_assessment
     factories.published(assessment, staff=staff, validator=validator)
     before = {f.language: f.file.name for f in PublicationFile.objects.filter(kind="pdf")}
     other = GovernmentFactory(country="GH")
-    call_command("rebuild_pdfs", government=other.slug)
-    assert "0 PDF(s) rendered" in capsys.readouterr().out
-    call_command("rebuild_pdfs", government="santiago-chl")
-    assert "4 PDF(s) rendered for 1 publication(s)" in capsys.readouterr().out
+    call_command("rerender", "--pdfs", government=other.slug)
+    assert "pdfs rendered for 0 publication(s)" in capsys.readouterr().out
+    call_command("rerender", "--pdfs", government="santiago-chl")
+    assert "pdfs rendered for 1 publication(s)" in capsys.readouterr().out
     after = {f.language: f.file.name for f in PublicationFile.objects.filter(kind="pdf")}
     assert after == before  # same names, not suffixed copies
     with pytest.raises(CommandError):
-        call_command("rebuild_pdfs", government="nowhere")
+        call_command("rerender", "--pdfs", government="nowhere")
