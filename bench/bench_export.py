@@ -67,13 +67,13 @@ def main() -> None:
 
 
 def _pg(sql: str) -> None:
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
+    with (
+        psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as c,
+        c.cursor() as cursor,
+    ):
         cursor.execute(sql)
-    connection.close()
 
 
 def build(governments: int) -> int:

@@ -98,15 +98,27 @@ TEMPLATES = [
     },
 ]
 
-# Persistent connections with health checks: reconnecting on every request cut
-# throughput 3.4x in a measurement on this project's machine (TOOLING.md).
+# PostgreSQL through psycopg 3. Connections are kept open: reconnecting on every
+# request cut throughput 3.4x on this project's machine (TOOLING.md). Two ways:
+# - DJANGO_DB_POOL_SIZE unset (the default): one persistent connection per process,
+#   checked before reuse. Right for gunicorn's sync workers (one request at a time).
+# - DJANGO_DB_POOL_SIZE=N: psycopg's pool of up to N connections per process, for
+#   threaded workers; Django then needs CONN_MAX_AGE=0 (the pool keeps them open).
+# With many app servers, put PgBouncer (transaction mode) in front: deploy/README.md.
+DB_POOL_SIZE = int(os.environ.get("DJANGO_DB_POOL_SIZE", "0"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_max_age=0 if DB_POOL_SIZE else int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_health_checks=not DB_POOL_SIZE,
     )
 }
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -281,6 +293,9 @@ MGI_CLIENT_IP_HEADER = os.environ.get("MGI_CLIENT_IP_HEADER", "")
 # page before asking again (Cache-Control s-maxage), so a withdrawal reaches everyone this
 # soon; browsers keep a published version longer (profiles/public/serving.py).
 MGI_SHARED_CACHE_SECONDS = int(os.environ.get("MGI_SHARED_CACHE_SECONDS", "60"))
+# nginx's internal location that serves MEDIA_ROOT (e.g. /_published/): when set, downloads
+# are answered with X-Accel-Redirect and nginx sends the bytes; empty: Django streams them.
+MGI_ACCEL_REDIRECT = os.environ.get("MGI_ACCEL_REDIRECT", "")
 
 # Read-only public API (/api/v1/): anonymous, throttled per client address, paginated.
 REST_FRAMEWORK = {

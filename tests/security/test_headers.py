@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -261,3 +262,30 @@ def test_nginx_sends_exactly_the_security_headers_django_sends(client, settings)
     for name, value in nginx.items():
         assert response[name] == value.strip('"'), name
     assert "Permissions-Policy" in nginx and "Strict-Transport-Security" in nginx
+
+
+def test_production_settings_can_pool_postgresql_connections():
+    """DJANGO_DB_POOL_SIZE turns on psycopg 3's pool (and Django's own reuse off)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("The pool is a PostgreSQL feature; this run uses SQLite (CI runs both).")
+    code = (
+        "from django.conf import settings; from django.db import connection; "
+        "connection.ensure_connection(); "
+        "print(type(connection.pool).__name__, settings.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+    env = {
+        **_production_env(),
+        "DJANGO_SETTINGS_MODULE": "mgi_portal.settings",
+        # The test database itself: it exists for as long as this test runs.
+        "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
+        "DJANGO_DB_POOL_SIZE": "3",
+    }
+    result = subprocess.run(  # noqa: S603 (fixed argument lists)
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.stdout.split() == ["ConnectionPool", "0"], result.stderr
