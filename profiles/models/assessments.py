@@ -3,6 +3,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Framework, Level, TimeStamped
@@ -126,7 +127,7 @@ class Assessment(TimeStamped):
         return f"{self.government} {self.year} (round {self.round_number})"
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if (
             self.framework_id
             and self.government_id
@@ -135,14 +136,12 @@ class Assessment(TimeStamped):
             errors["framework"] = _("Use a %(level)s framework for this government.") % {
                 "level": self.government.get_level_display().lower()
             }
-        if self.previous_id and self.government_id:
-            problem = self.previous_round_problem(self.previous)
+        previous = self.previous if self.previous_id else None
+        if previous is not None and self.government_id:
+            problem = self.previous_round_problem(previous)
             if problem:
                 errors["previous"] = problem
-            elif (
-                self.pk
-                and self.follow_ups.exclude(finding__assessment_id=self.previous_id).exists()
-            ):
+            elif self.pk and self.follow_ups.exclude(finding__assessment_id=previous.pk).exists():
                 errors["previous"] = _(
                     "Progress is recorded on the findings of another previous round: delete "
                     "those progress records before choosing a different previous round."
@@ -157,7 +156,7 @@ class Assessment(TimeStamped):
         if errors:
             raise ValidationError(errors)
 
-    def previous_round_problem(self, previous: "Assessment") -> str:
+    def previous_round_problem(self, previous: "Assessment") -> "str | Promise":
         """Why `previous` cannot be this assessment's previous round ("" if it can).
 
         A follow-up round builds on an earlier round of the same government: its

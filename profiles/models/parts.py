@@ -41,7 +41,7 @@ class Answer(TimeStamped):
         blank=True,
         help_text=_("Articles, sections and documents that support the answer."),
     )
-    sources = models.ManyToManyField(
+    sources: models.ManyToManyField = models.ManyToManyField(
         "Source", blank=True, related_name="answers", verbose_name=_("sources")
     )
 

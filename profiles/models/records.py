@@ -104,10 +104,11 @@ class ConsultationComment(TimeStamped):
         return self.text[:60]
 
     def clean(self) -> None:
+        indicator = self.indicator if self.indicator_id else None
         if (
             self.assessment_id
-            and self.indicator_id
-            and self.indicator.framework_id != self.assessment.framework_id
+            and indicator is not None
+            and indicator.framework_id != self.assessment.framework_id
         ):
             raise ValidationError(
                 {"indicator": _("This indicator is not part of the assessment's framework.")}
