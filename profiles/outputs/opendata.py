@@ -92,21 +92,22 @@ def rebuild() -> dict:
         .values_list("release_at", flat=True)
         .first()
     )
+    counts = {
+        "governments": int(latest.tables["publications"]["government_slug"].nunique()),
+        "publications": len(latest.tables["publications"]),
+        "answers": len(latest.tables["answers"]),
+        "findings": len(latest.tables["findings"]),
+        "context_figures": len(latest.tables["context_figures"]),
+        "all_versions_publications": len(every.tables["publications"]),
+        "all_versions_answers": len(every.tables["answers"]),
+    }
     manifest = {
         "generated_at": latest.generated_at,
         "licence": settings.MGI_CONTENT_LICENCE,
         # An embargoed publication becomes public at this time without any event,
         # so the dataset is stale from then on (`is_stale`).
         "valid_until": next_release.isoformat() if next_release else None,
-        "counts": {
-            "governments": int(latest.tables["publications"]["government_slug"].nunique()),
-            "publications": len(latest.tables["publications"]),
-            "answers": len(latest.tables["answers"]),
-            "findings": len(latest.tables["findings"]),
-            "context_figures": len(latest.tables["context_figures"]),
-            "all_versions_publications": len(every.tables["publications"]),
-            "all_versions_answers": len(every.tables["answers"]),
-        },
+        "counts": counts,
         "files": files,
     }
     if default_storage.exists(MANIFEST):
@@ -118,8 +119,8 @@ def rebuild() -> dict:
             default_storage.delete(entry["path"])
     logger.info(
         "open data rebuilt: %d publications, %d answers",
-        manifest["counts"]["publications"],
-        manifest["counts"]["answers"],
+        counts["publications"],
+        counts["answers"],
     )
     return manifest
 

@@ -10,7 +10,6 @@ only what can change after publication (other versions, related profiles,
 downloads; see `profiles.public.views`).
 """
 
-import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -50,8 +49,10 @@ def bar_rows(items: list[tuple[str, float, str]]) -> dict:
     rows = []
     for index, (label, value, shown) in enumerate(items):
         y = index * row_height
-        bar = round(value / top * bar_space, 1) if value else 0
-        label_x, bar_x, value_x = 0, 0, bar + 6
+        bar: float = round(value / top * bar_space, 1) if value else 0
+        label_x: float = 0
+        bar_x: float = 0
+        value_x: float = bar + 6
         if rtl:
             label_x, bar_x, value_x = width, width - bar, width - bar - 6
         rows.append(
@@ -167,8 +168,3 @@ def world_map(country_codes: list[str], *, label_id: str) -> SafeString:
         1,
     )
     return mark_safe(svg)  # noqa: S308 - shipped file; codes are two letters
-
-
-def etag_for(*parts: object) -> str:
-    """A strong ETag from the parts that identify a response's bytes."""
-    return '"' + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32] + '"'

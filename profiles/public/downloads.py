@@ -2,18 +2,17 @@
 
 Nothing is rendered here: per-publication files were rendered at publication and
 the dataset by `profiles.outputs.opendata`. A request costs one query (or none) plus
-streaming the file, and answers `If-None-Match` with 304 from the stored SHA-256.
+sending the file through `serving.serve()`, the one file server (ETag from the stored
+SHA-256, 304, caching headers, X-Accel-Redirect when deployed behind nginx).
 """
 
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -33,31 +32,6 @@ CONTENT_TYPES = {
 }
 
 
-def _serve(
-    request: HttpRequest,
-    *,
-    path: str,
-    sha256: str,
-    content_type: str,
-    filename: str,
-    max_age: int,
-    attachment: bool = True,
-) -> HttpResponse:
-    etag = f'"{sha256}"'
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        try:
-            handle = default_storage.open(path, "rb")
-        except FileNotFoundError as missing:
-            raise Http404("The file is not stored.") from missing
-        response = FileResponse(
-            handle, content_type=content_type, as_attachment=attachment, filename=filename
-        )
-    response["ETag"] = etag
-    serving.public_cache_control(response, max_age=max_age)
-    return response
-
-
 @require_safe
 def publication_data(
     request: HttpRequest, slug: str, year: int, version: int, kind: str
@@ -72,12 +46,15 @@ def publication_data(
     )
     if stored is None:
         raise Http404("No published data here.")
-    return serving.serve_publication_file(
+    return serving.serve(
         request,
-        stored,
-        CONTENT_TYPES[kind],
-        exports.data_filename(stored.publication, kind),
-        as_attachment=kind == FileKind.CSV,
+        serving.StoredFile(
+            name=stored.file.name,
+            sha256=stored.sha256,
+            content_type=CONTENT_TYPES[kind],
+            filename=exports.data_filename(stored.publication, kind),
+            as_attachment=kind == FileKind.CSV,
+        ),
     )
 
 
@@ -115,13 +92,17 @@ def dataset_file(request: HttpRequest, name: str) -> HttpResponse:
     entry = manifest and manifest["files"].get(spec.key)
     if not entry:
         raise Http404("No such dataset file.")
-    return _serve(
+    return serving.serve(
         request,
-        path=entry["path"],
-        sha256=entry["sha256"],
-        content_type=entry["content_type"],
-        filename=entry["name"],
-        max_age=DATASET_MAX_AGE,
+        serving.StoredFile(
+            name=entry["path"],
+            sha256=entry["sha256"],
+            content_type=entry["content_type"],
+            filename=entry["name"],
+            as_attachment=True,
+            max_age=DATASET_MAX_AGE,
+            immutable=False,
+        ),
     )
 
 
@@ -148,11 +129,16 @@ def pdf(request: HttpRequest, slug: str, year: int, version: int, language: str)
         if language in PDF_LANGUAGES and withdrawn.exists():
             return HttpResponseGone(_("This version of the profile was withdrawn."))
         raise Http404("No published PDF here.")
-    response = serving.serve_publication_file(
-        request, stored, "application/pdf", Path(stored.file.name).name
+    return serving.serve(
+        request,
+        serving.StoredFile(
+            name=stored.file.name,
+            sha256=stored.sha256,
+            content_type="application/pdf",
+            filename=Path(stored.file.name).name,
+            language=language,  # the document's, not the address's prefix
+        ),
     )
-    response["Content-Language"] = language  # the document's, not the address's prefix
-    return response
 
 
 @require_safe

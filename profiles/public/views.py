@@ -170,7 +170,7 @@ def _profile(
     permalink = version is not None
     publication = family.publication
     language = _language()
-    etag = pages.etag_for(
+    etag = serving.etag_for(
         PROFILE_PAGE_FORMAT,
         publication.pk,
         publication.content_hash,
