@@ -179,6 +179,34 @@ STORAGES = {
         )
     },
 }
+# Shared storage, so two or more app servers (and the worker) see the same files: with
+# MGI_S3_BUCKET set, every stored file (publication files, spreadsheet uploads, archived
+# sources, the open dataset) goes to an S3-compatible object store through django-storages
+# (deploy/README.md, "Two app servers on shared storage"); unset, to MEDIA_ROOT on this disk.
+MGI_S3_BUCKET = os.environ.get("MGI_S3_BUCKET", "")
+if MGI_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MGI_S3_BUCKET,
+            # Empty: AWS itself; set for MinIO, Ceph, a cloud's S3-compatible service.
+            "endpoint_url": os.environ.get("MGI_S3_ENDPOINT_URL") or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": os.environ.get("MGI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MGI_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("MGI_S3_REGION") or None,
+            # A folder inside the bucket, so one bucket can hold several sites.
+            "location": os.environ.get("MGI_S3_PREFIX", ""),
+            # Like the filesystem storage: a name in use gets a suffix and is never silently
+            # replaced (two uploads of "answers.xlsx" stay two files); profiles/outputs/files.py
+            # deletes a file it re-renders first, so it keeps its name.
+            "file_overwrite": False,
+            # No ACL header: the bucket stays private (only Django serves the files, after
+            # its access check) and stores that refuse ACLs (MinIO, "bucket owner enforced")
+            # accept the writes.
+            "default_acl": None,
+        },
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

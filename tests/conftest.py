@@ -1,5 +1,14 @@
 """Shared fixtures: the shipped frameworks are loaded once per test database."""
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import boto3
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -11,6 +20,7 @@ from profiles import roles
 from tests import factories
 
 PDF_RENDERER = "profiles.outputs.pdf.store_pdfs"
+S3_KEYS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +92,63 @@ def validator(government):
 def focal_point(government):
     """The focal point of `government`."""
     return factories.official(government, role="focal_point", username="focal")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API on loopback (moto's server mode) for the session: its endpoint URL.
+
+    Started once, waited for at most 30 s, stopped at the end. moto is in
+    requirements-dev.txt, so a missing one fails the tests instead of skipping them.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()  # noqa: S310 (an http URL we built, on loopback)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Every stored file of this test goes to a new, empty bucket on the S3 server."""
+    bucket = f"mgi-test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        aws_access_key_id=S3_KEYS["access_key"],
+        aws_secret_access_key=S3_KEYS["secret_key"],
+        region_name=S3_KEYS["region_name"],
+    )
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_server,
+                "file_overwrite": False,
+                "default_acl": None,
+                **S3_KEYS,
+            },
+        },
+    }
+    return client, bucket

@@ -23,9 +23,12 @@ def sweep_uploads(max_age: datetime.timedelta = UPLOAD_MAX_AGE) -> int:
     """
     cutoff = timezone.now() - max_age
     deleted = 0
-    if not default_storage.exists(UPLOAD_FOLDER):
+    # Not `exists(UPLOAD_FOLDER)`: an object store has no folders, only names under a
+    # prefix, so it would always say no and nothing would ever be swept there.
+    try:
+        folders, _files = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:  # the local folder, before the first upload
         return deleted
-    folders, _files = default_storage.listdir(UPLOAD_FOLDER)
     for folder in folders:
         _subfolders, names = default_storage.listdir(f"{UPLOAD_FOLDER}/{folder}")
         for name in names:
