@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from indicators.models import Level
 from profiles import content as profile_content
 from profiles.models import AnswerValue, FileKind, PublicationFile
-from profiles.outputs import pages
+from profiles.outputs import document, pages
 from profiles.public import comparisons, selectors, serving
 from profiles.public.caching import cache_public_page
 from profiles.public.filters import GoodPracticeForm, PlaceForm, ProfileFilter
@@ -132,7 +132,7 @@ def _render_profile_page(request: HttpRequest, family, *, permalink: bool) -> st
         "publication": publication,
         "family": family,
         "body": body,
-        "title": pages.profile_title(content),
+        "title": document.profile_title(content),
         "description": (content.get("summary") or content.get("introduction") or "")[:300],
         "downloads": downloads,
         "newer": later,
