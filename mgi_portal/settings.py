@@ -166,7 +166,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {
         "BACKEND": os.environ.get(
             "DJANGO_DEFAULT_STORAGE", "django.core.files.storage.FileSystemStorage"

@@ -1,12 +1,16 @@
-"""Back up the database: `pg_dump` custom format on PostgreSQL, a consistent copy on SQLite.
+"""Back up the database and every stored file, so a restore needs nothing else.
 
     manage.py backup --output /var/backups/mgi/mgi.dump
     manage.py backup --output-dir /var/backups/mgi --keep 14     # dated name, prune old ones
 
-`manage.py restore FILE --yes` reads it back. Published files (pages, PDFs, data)
-live in the storage backend and are backed up with it; they can also be rebuilt
-from the frozen content, which is in the database. The command prints how many
-publications the backup holds and a digest of their content hashes, which
+The database: `pg_dump` custom format on PostgreSQL, a consistent copy on SQLite.
+The stored files (publication pages, data files and PDFs, the open dataset,
+archived sources), from the local folder or the S3 bucket alike: `<file>.files.tar`
+beside it, with a manifest of SHA-256 hashes (`profiles/management/stored_files.py`).
+The files are archived after the dump, so every file row in the dump has its file.
+
+`manage.py restore FILE --yes` reads both back. The command prints how many
+files and publications the backup holds and digests of their hashes, which
 `restore` prints too, so the two can be compared.
 """
 
@@ -19,10 +23,12 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils import timezone
 
+from profiles.management import stored_files
 from profiles.models import Publication
 
 SUFFIX = {"postgresql": ".dump", "sqlite": ".sqlite3"}
@@ -67,7 +73,10 @@ def require_tool(name: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Back up the database (pg_dump custom format, or an SQLite copy) to a file."
+    help = (
+        "Back up the database (pg_dump custom format, or an SQLite copy) to a file, and every"
+        " stored file to <file>.files.tar beside it."
+    )
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
@@ -95,14 +104,26 @@ class Command(BaseCommand):
             self._pg_dump(database, partial)
         else:
             self._sqlite_copy(database, partial)
-        # Written under a temporary name and renamed, so a crash never leaves a
-        # truncated file that looks like a backup.
+        files = stored_files.archive_path(output)
+        files_partial = files.with_name(files.name + ".partial")
+        try:
+            manifest = stored_files.write(default_storage, files_partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            files_partial.unlink(missing_ok=True)
+            raise
+        # Written under temporary names and renamed (files first), so a crash never leaves
+        # a truncated file that looks like a backup, nor a dump without its files.
+        files_partial.replace(files)
         partial.replace(output)
         count, digest = publications_digest(database)
         if output_dir is not None and keep > 0:
             for old in sorted(output_dir.glob(f"mgi-*{SUFFIX[kind]}"))[:-keep]:
                 old.unlink()
+                stored_files.archive_path(old).unlink(missing_ok=True)
         self.stdout.write(f"Backup written: {output} ({output.stat().st_size} bytes)")
+        self.stdout.write(f"Stored files written: {files} ({files.stat().st_size} bytes)")
+        self.stdout.write(f"files={len(manifest)} digest={stored_files.digest(manifest)}")
         self.stdout.write(f"publications={count} digest={digest}")
 
     def _pg_dump(self, alias: str, path: Path) -> None:
