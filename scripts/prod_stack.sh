@@ -6,12 +6,17 @@
 #   scripts/prod_stack.sh up        start everything (idempotent), wait until healthy
 #   scripts/prod_stack.sh down      stop everything it started (by pid file)
 #   scripts/prod_stack.sh status    what runs
-#   scripts/prod_stack.sh start|stop|kill NAME   one part: gunicorn-1 gunicorn-2 worker nginx
+#   scripts/prod_stack.sh start|stop|kill NAME   one part: gunicorn-1 gunicorn-2 worker nginx s3
 #
 # Settings: MGI_PROD_DIR (default .prod), MGI_PROD_HTTPS_PORT (8443), MGI_PROD_HTTP_PORT
 # (8080), MGI_PROD_APP_PORTS ("8101 8102"), MGI_PROD_DB (mgi_prod), MGI_PROD_REDIS_DB (5),
 # MGI_PROD_SAMPLE (1: load the sample data into an empty database), MGI_PROD_PAGE_CACHE
 # (nginx page cache seconds, 60). Only loopback addresses are used.
+#
+# MGI_PROD_S3=1: the stored files go to an S3 API instead of $PROD/media, as two app servers
+# on two machines share them (deploy/README.md): a moto server on 127.0.0.1:MGI_PROD_S3_PORT
+# (8109) is started as part "s3", bucket mgi-prod, and both gunicorns and the worker use it.
+# moto keeps objects in memory: after its restart, `up` re-renders pages and data files.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -27,6 +32,9 @@ VENV="$ROOT/.venv/bin"
 RUN="$PROD/run"
 LOG="$PROD/log"
 BASE_URL="https://127.0.0.1:$HTTPS_PORT"
+S3="${MGI_PROD_S3:-0}"
+S3_PORT="${MGI_PROD_S3_PORT:-8109}"
+S3_URL="http://127.0.0.1:$S3_PORT"
 
 say() { printf '[prod] %s\n' "$*"; }
 die() { printf '[prod] error: %s\n' "$*" >&2; exit 1; }
@@ -61,6 +69,15 @@ CELERY_VISIBILITY_TIMEOUT=${CELERY_VISIBILITY_TIMEOUT:-600}
 # The loopback stack is load-tested from one address; a server keeps the default 1000/hour.
 MGI_API_ANON_RATE=${MGI_API_ANON_RATE:-10000000/hour}
 EOF
+  if [[ "$S3" == 1 ]]; then
+    cat >>"$PROD/env" <<EOF
+MGI_S3_BUCKET=mgi-prod
+MGI_S3_ENDPOINT_URL=$S3_URL
+MGI_S3_ACCESS_KEY_ID=loopback
+MGI_S3_SECRET_ACCESS_KEY=loopback
+MGI_S3_REGION=us-east-1
+EOF
+  fi
 }
 
 load_env() { set -a; # shellcheck disable=SC1091
@@ -166,6 +183,11 @@ start_one() {
         "$VENV/celery" -A mgi_portal worker --loglevel INFO --concurrency 1 \
         --hostname "render@%h" --detach --pidfile "$RUN/worker.pid" --logfile "$LOG/worker.log")
       ;;
+    s3)
+      # Its own session, so a signal to this script's process group never reaches the store.
+      setsid "$VENV/python" -m moto.server -H 127.0.0.1 -p "$S3_PORT" </dev/null >>"$LOG/s3.log" 2>&1 &
+      echo $! >"$RUN/s3.pid"
+      ;;
     nginx)
       nginx -t -q -c "$PROD/nginx/nginx.conf" -p "$PROD" -e "$LOG/nginx-error.log"
       nginx -c "$PROD/nginx/nginx.conf" -p "$PROD" -e "$LOG/nginx-error.log"
@@ -193,7 +215,47 @@ stop_one() {
   rm -f "$RUN/$name.pid"
 }
 
-parts() { local i; for i in "${!APP_PORTS[@]}"; do echo "gunicorn-$((i + 1))"; done; echo worker; echo nginx; }
+parts() {
+  local i
+  # The store first: the app servers and the worker write to it from their first request.
+  if [[ "$S3" == 1 || -s "$RUN/s3.pid" ]]; then echo s3; fi
+  for i in "${!APP_PORTS[@]}"; do echo "gunicorn-$((i + 1))"; done
+  echo worker
+  echo nginx
+}
+
+# The bucket on the loopback S3 server; a new (empty) one gets every publication's files
+# rendered again, since the database already lists them.
+s3_bucket() {
+  [[ "$S3" == 1 ]] || return 0
+  for _ in $(seq 50); do curl -sf "$S3_URL/moto-api/" >/dev/null && break; sleep 0.2; done
+  local created
+  created="$("$VENV/python" - <<'PY'
+import os
+
+import boto3
+
+s3 = boto3.client(
+    "s3",
+    endpoint_url=os.environ["MGI_S3_ENDPOINT_URL"],
+    aws_access_key_id=os.environ["MGI_S3_ACCESS_KEY_ID"],
+    aws_secret_access_key=os.environ["MGI_S3_SECRET_ACCESS_KEY"],
+    region_name=os.environ["MGI_S3_REGION"],
+)
+bucket = os.environ["MGI_S3_BUCKET"]
+names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+if bucket not in names:
+    s3.create_bucket(Bucket=bucket)
+print(int(bucket not in names))
+PY
+)"
+  if [[ "$created" == 1 ]]; then
+    say "new bucket $MGI_S3_BUCKET on $S3_URL; rendering pages and data of existing publications"
+    "$VENV/python" manage.py rerender --pages --data >/dev/null
+    "$VENV/python" manage.py build_opendata >/dev/null
+    say "PDFs take ~25 s each: 'manage.py rerender --pdfs' (with $PROD/env loaded) renders them"
+  fi
+}
 
 wait_healthy() {
   for _ in $(seq 60); do
@@ -229,7 +291,10 @@ up() {
   tls
   nginx_conf
   local part
-  for part in $(parts); do start_one "$part"; done
+  for part in $(parts); do
+    start_one "$part"
+    if [[ "$part" == s3 ]]; then s3_bucket; fi
+  done
   wait_healthy
   sample_data
   say "up: $BASE_URL/ (self-signed certificate: curl -k); settings in $PROD/env; logs in $LOG"
@@ -237,7 +302,9 @@ up() {
 
 down() {
   local part
-  for part in nginx $(parts | grep -v nginx); do stop_one "$part"; done
+  # The store last: the worker may still write to it while it stops.
+  for part in nginx $(parts | grep -v 'nginx\|s3'); do stop_one "$part"; done
+  stop_one s3
   say "down"
 }
 
