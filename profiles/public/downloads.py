@@ -76,7 +76,8 @@ def data_page(request: HttpRequest) -> HttpResponse:
             "manifest": manifest,
             "generated_at": parse_datetime(manifest["generated_at"]) if manifest else None,
             "files": files,
-            "columns": exports.COLUMNS,
+            # The codebook section shows the Table Schemas of datapackage.json itself.
+            "resources": exports.dataset_datapackage(generated_at="")["resources"],
             "answer_values": exports.codebook_answer_values(),
             "csv_name": next((f["name"] for f in files if f["key"] == "csv"), ""),
             "api_rate": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"],

@@ -7,7 +7,9 @@ being rendered), never from assessments, so nothing unpublished can be exported.
 - `columns`: every exported column, its type and meaning (the codebook's source);
 - `frames`: the tables as typed pandas frames;
 - `codebook`: the codebook tables, its Markdown and the licence text;
-- `dataset`: CSV/ZIP/XLSX bytes of the whole dataset, safe from formula injection;
+- `schema`: datapackage.json, a Frictionless Table Schema for every CSV;
+- `dataset`: CSV/ZIP/XLSX bytes of the whole dataset, safe from formula injection,
+  and the per-publication CSV parts it can be assembled from;
 - `publication`: one publication's CSV and JSON, stored at publication.
 
 The names below are what the rest of the project uses; `render_publication_data`
@@ -30,6 +32,7 @@ from profiles.outputs.exports.publication import (
     publication_json,
     render_publication_data,
 )
+from profiles.outputs.exports.schema import dataset_datapackage
 
 __all__ = [
     "COLUMNS",
@@ -37,6 +40,7 @@ __all__ = [
     "build_dataset",
     "codebook_answer_values",
     "data_filename",
+    "dataset_datapackage",
     "dataset_xlsx",
     "dataset_zip",
     "neutralise",

@@ -10,7 +10,13 @@ from profiles.models import (
     FigureKind,
     FindingKind,
 )
-from profiles.outputs.exports.columns import COLUMNS, DATASET_TITLE, PANDAS_DTYPES, SOURCE_SEPARATOR
+from profiles.outputs.exports.columns import (
+    COLUMNS,
+    DATASET_TITLE,
+    PANDAS_DTYPES,
+    SOURCE_SEPARATOR,
+    Column,
+)
 
 
 def codebook_tables() -> dict[str, pd.DataFrame]:
@@ -18,11 +24,19 @@ def codebook_tables() -> dict[str, pd.DataFrame]:
     with translation.override("en"):
         columns = pd.DataFrame.from_records(
             [
-                (table, c.name, c.type, PANDAS_DTYPES[c.type], c.description)
+                (
+                    table,
+                    c.name,
+                    c.type,
+                    PANDAS_DTYPES[c.type],
+                    c.description,
+                    c.required,
+                    SOURCE_SEPARATOR.join(c.values),
+                )
                 for table, cols in COLUMNS.items()
                 for c in cols
             ],
-            columns=["file", "column", "type", "pandas_dtype", "description"],
+            columns=["file", "column", "type", "pandas_dtype", "description", "required", "values"],
         )
         answer_values = pd.DataFrame.from_records(
             [(value, str(label)) for value, label in AnswerValue.choices] + [("", "Not answered")],
@@ -102,6 +116,8 @@ def codebook_markdown(tables: dict[str, pd.DataFrame], *, generated_at: str) -> 
         "",
         "CSV files are UTF-8 with a header row, comma-separated, CRLF line ends (RFC 4180), "
         "quoted where needed.",
+        "datapackage.json describes every CSV as a Frictionless Table Schema (types,",
+        "required columns, allowed codes, keys): `frictionless validate datapackage.json`.",
         "Read them with every column's `pandas_dtype` from codebook.csv and",
         "`keep_default_na=False`, so empty text stays empty (e.g. `pd.read_csv(path,",
         'dtype=dtypes, keep_default_na=False, na_values={"value": [""]})`).',
@@ -115,8 +131,8 @@ def codebook_markdown(tables: dict[str, pd.DataFrame], *, generated_at: str) -> 
         "",
     ]
     for table, cols in COLUMNS.items():
-        lines += [f"## {table}.csv", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| {c.name} | {c.type} | {c.description} |" for c in cols]
+        lines += [f"## {table}.csv", "", "| column | type | meaning | rules |", "|---|---|---|---|"]
+        lines += [f"| {c.name} | {c.type} | {c.description} | {_rules(c)} |" for c in cols]
         lines.append("")
     for title, key in (
         ("Answer values", "answer_values"),
@@ -127,6 +143,14 @@ def codebook_markdown(tables: dict[str, pd.DataFrame], *, generated_at: str) -> 
     ):
         lines += [f"## {title} ({key}.csv)", "", _markdown_table(tables[key]), ""]
     return "\n".join(lines)
+
+
+def _rules(column: Column) -> str:
+    """A column's constraints in words, as datapackage.json states them."""
+    rules = ["required"] if column.required else []
+    if column.values:
+        rules.append("one of " + ", ".join(column.values))
+    return "; ".join(rules)
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:

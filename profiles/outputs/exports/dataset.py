@@ -6,6 +6,7 @@ output (OWASP's advice against CSV injection); JSON is left as it is.
 """
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from profiles.models import Publication
 from profiles.outputs.exports.codebook import codebook_markdown, codebook_tables, licence_text
-from profiles.outputs.exports.columns import COLUMNS, DATASET_TITLE
+from profiles.outputs.exports.columns import COLUMNS, DATASET_TITLE, PANDAS_DTYPES
 from profiles.outputs.exports.frames import (
     answers_frame,
     context_figures_frame,
@@ -26,6 +27,7 @@ from profiles.outputs.exports.frames import (
     publications_frame,
     typed,
 )
+from profiles.outputs.exports.schema import dataset_datapackage
 
 FORMULA_START = frozenset("=+-@\t\r")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -85,8 +87,16 @@ class Dataset:
 
 def build_dataset(publications: QuerySet[Publication]) -> Dataset:
     """Every table of the open dataset for the given publications."""
+    generated_at = timezone.now().replace(microsecond=0).isoformat()
+    return Dataset(
+        tables=build_tables(publications), codebook=codebook_tables(), generated_at=generated_at
+    )
+
+
+def build_tables(publications: QuerySet[Publication]) -> dict[str, pd.DataFrame]:
+    """The data tables (publications, answers, findings, context figures) as typed frames."""
     pubs = publications_frame(publications)
-    tables = {
+    return {
         "publications": typed(
             pubs[[c.name for c in COLUMNS["publications"]]], "publications"
         ).reset_index(drop=True),
@@ -94,8 +104,57 @@ def build_dataset(publications: QuerySet[Publication]) -> Dataset:
         "findings": findings_frame(publications, pubs=pubs),
         "context_figures": context_figures_frame(publications, pubs=pubs),
     }
-    generated_at = timezone.now().replace(microsecond=0).isoformat()
-    return Dataset(tables=tables, codebook=codebook_tables(), generated_at=generated_at)
+
+
+PublicationKey = tuple[str, int, int]
+
+
+@dataclass
+class Part:
+    """One publication's rows of every data table: safe CSV text without header, and counts."""
+
+    texts: dict[str, str]
+    counts: dict[str, int]
+
+
+def csv_parts(publications: QuerySet[Publication]) -> dict[PublicationKey, Part]:
+    """Each publication's rows of every data table as safe CSV text without the header.
+
+    Keyed by (government slug, year, version). Concatenating the parts of several
+    publications after `csv_header(table)`, in that key order, gives exactly the
+    CSV that `dataset_zip` writes for them: this is what lets the open dataset be
+    assembled from stored parts without querying every answer again.
+    """
+    keys = publications.values_list("government__slug", "year", "version")
+    parts = {key: Part(dict.fromkeys(COLUMNS, ""), dict.fromkeys(COLUMNS, 0)) for key in keys}
+    for table, frame in build_tables(publications).items():
+        safe = neutralise(frame)
+        for key, group in safe.groupby(["government_slug", "year", "version"], sort=False):
+            slug, year, version = key
+            part = parts[(str(slug), int(year), int(version))]
+            part.texts[table] = group.to_csv(index=False, header=False, lineterminator="\r\n")
+            part.counts[table] = len(group)
+    return parts
+
+
+def csv_header(table: str) -> str:
+    """The header line of a data table's CSV, as pandas writes it."""
+    return ",".join(c.name for c in COLUMNS[table]) + "\r\n"
+
+
+def read_tables(texts: dict[str, bytes]) -> dict[str, pd.DataFrame]:
+    """Data tables read back from their CSV bytes with the codebook's types."""
+    tables = {}
+    for table, data in texts.items():
+        dtypes = {c.name: PANDAS_DTYPES[c.type] for c in COLUMNS[table]}
+        missing = [c for c, dtype in dtypes.items() if dtype in {"Int64", "Float64", "boolean"}]
+        tables[table] = pd.read_csv(
+            io.BytesIO(data),
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values={column: [""] for column in missing},
+        )
+    return tables
 
 
 def subset(dataset: Dataset, publications: QuerySet[Publication]) -> Dataset:
@@ -113,15 +172,29 @@ def subset(dataset: Dataset, publications: QuerySet[Publication]) -> Dataset:
 
 
 def dataset_zip(dataset: Dataset) -> bytes:
-    """The dataset as a ZIP of CSV files with codebook and licence."""
+    """The dataset as a ZIP of CSV files with codebook, licence and datapackage.json."""
+    texts = {name: to_csv_bytes(frame) for name, frame in dataset.tables.items()}
+    return csv_zip(texts, dataset.codebook, generated_at=dataset.generated_at)
+
+
+def csv_zip(
+    texts: dict[str, bytes], codebook: dict[str, pd.DataFrame], *, generated_at: str
+) -> bytes:
+    """A ZIP of the data tables' CSV bytes, the codebook tables, licence and datapackage.json.
+
+    The archive is a Frictionless Data Package: extracted, `frictionless validate
+    datapackage.json` checks every CSV against its Table Schema.
+    """
     buffer = io.BytesIO()
+    descriptor = dataset_datapackage(generated_at=generated_at)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for name, frame in (dataset.tables | dataset.codebook).items():
+        archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=1))
+        for name, data in texts.items():
+            archive.writestr(f"{name}.csv", data)
+        for name, frame in codebook.items():
             archive.writestr(f"{name}.csv", to_csv_bytes(frame))
-        archive.writestr(
-            "codebook.md", codebook_markdown(dataset.codebook, generated_at=dataset.generated_at)
-        )
-        archive.writestr("LICENCE", licence_text(generated_at=dataset.generated_at))
+        archive.writestr("codebook.md", codebook_markdown(codebook, generated_at=generated_at))
+        archive.writestr("LICENCE", licence_text(generated_at=generated_at))
     return buffer.getvalue()
 
 

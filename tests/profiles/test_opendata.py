@@ -1,0 +1,203 @@
+"""The open dataset as a Frictionless Data Package, built incrementally from stored parts."""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+import pytest
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.test import TestCase
+from django.utils import timezone
+
+from mgi_portal.celery import app as celery_app
+from profiles import workflow
+from profiles.models import Answer, AnswerValue, Publication
+from profiles.outputs import opendata
+from profiles.publishing import tasks
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ASSEMBLE = "profiles.publishing.tasks.assemble_opendata"
+
+
+@pytest.fixture(autouse=True)
+def _data_rendering_only(settings):
+    """Publish with the data renderer only: pages and PDFs are tested elsewhere, and slow."""
+    settings.MGI_PUBLICATION_RENDERERS = ["profiles.outputs.exports.render_publication_data"]
+    cache.clear()
+
+
+@pytest.fixture
+def chile(government, staff, validator):
+    """Chile's profile in two versions (a correction), with varied answers and texts."""
+    assessment = factories.AssessmentFactory(government=government, year=2023)
+    factories.answer_all(assessment, text='=HYPERLINK("http://x","y")')
+    Answer.objects.filter(pk=assessment.answers.order_by("pk").first().pk).update(
+        value=AnswerValue.NOT_APPLICABLE
+    )
+    Answer.objects.filter(pk=assessment.answers.order_by("pk").last().pk).update(
+        value=AnswerValue.ABSENT, justification="Two\nlines, with a comma"
+    )
+    factories.published(assessment, staff=staff, validator=validator)
+    workflow.apply(workflow.REVISE, assessment, by=staff, note="Typo")
+    factories.published(assessment, staff=staff, validator=validator)
+    return assessment
+
+
+def _publish_peru(staff):
+    peru = factories.GovernmentFactory(country="PE")
+    validator = factories.official(peru, role="validator", username="validator-pe")
+    assessment = factories.AssessmentFactory(government=peru, year=2024)
+    factories.published(assessment, staff=staff, validator=validator)
+    return assessment
+
+
+def _download(client, name: str) -> zipfile.ZipFile:
+    response = client.get(f"/data/{name}")
+    assert response.status_code == 200
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.mark.parametrize("name", ["mgi-open-data-csv.zip", "mgi-open-data-all-versions-csv.zip"])
+def test_every_dataset_zip_is_a_valid_frictionless_data_package(
+    client, chile, staff, tmp_path, name
+):
+    _publish_peru(staff)
+    _download(client, name).extractall(tmp_path)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text())
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    answers = resources["answers"]["schema"]
+    assert answers["primaryKey"] == ["government_slug", "year", "version", "indicator_code"]
+    assert {"fields": ["government_slug", "year", "version"]} in [
+        {"fields": key["fields"]} for key in answers["foreignKeys"]
+    ]
+    answer = next(f for f in answers["fields"] if f["name"] == "answer")
+    assert answer["constraints"]["enum"] == list(AnswerValue.values)
+    assert "$ref" not in json.dumps(descriptor) and "profile" not in descriptor
+
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {task.name for task in report.tasks} >= {"answers", "publications", "frameworks"}
+
+
+def test_a_broken_row_fails_the_validation(client, chile, tmp_path):
+    """The schema has teeth: an answer outside the codes or a dangling key is reported."""
+    _download(client, "mgi-open-data-csv.zip").extractall(tmp_path)
+    answers = pd.read_csv(tmp_path / "answers.csv", dtype=str, keep_default_na=False)
+    answers.loc[0, "answer"] = "mostly"
+    answers.loc[1, "version"] = "9"
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    errors = {error[0] for error in report.flatten(["type"])}
+    assert not report.valid and {"constraint-error", "foreign-key"} <= errors
+
+
+def test_publishing_one_more_profile_writes_only_its_part(client, chile, staff):
+    before = opendata.read_index()["parts"]
+    assert len(before) == 2  # both live versions of Chile
+    _publish_peru(staff)
+    after = opendata.read_index()["parts"]
+    assert {k: v for k, v in after.items() if k in before} == before  # untouched
+    (new,) = (entry for key, entry in after.items() if key not in before)
+    assert new["government"] == "per" and new["path"].startswith("opendata/parts/per/")
+
+    # The assembled files hold the same rows as a full rebuild from the database.
+    incremental = _download(client, "mgi-open-data-all-versions-csv.zip")
+    answers = incremental.read("answers.csv")
+    opendata.rebuild()
+    assert _download(client, "mgi-open-data-all-versions-csv.zip").read("answers.csv") == answers
+    latest = pd.read_csv(_download(client, "mgi-open-data-csv.zip").open("publications.csv"))
+    assert sorted(zip(latest["government_slug"], latest["version"], strict=True)) == [
+        ("chl", 2),
+        ("per", 1),
+    ]
+    frame = pd.read_csv(io.BytesIO(answers), dtype=str, keep_default_na=False)
+    assert "Two\nlines, with a comma" in set(frame["justification"])
+    assert '\'=HYPERLINK("http://x","y")' in set(frame["justification"])
+
+
+def test_withdrawing_removes_the_parts_and_keeps_the_previous_downloads_one_generation(
+    client, chile, staff
+):
+    parts = [entry["path"] for entry in opendata.read_index()["parts"].values()]
+    served = opendata.read_manifest()["files"]["csv"]["path"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.apply(workflow.WITHDRAW, chile, by=staff, note="Mistake")
+    assert opendata.read_index()["parts"] == {}
+    assert not any(default_storage.exists(path) for path in parts)
+    manifest = opendata.read_manifest()
+    assert manifest["counts"]["publications"] == 0
+    # A download begun from the manifest before the switch can still finish.
+    assert served in manifest["previous_paths"] and default_storage.exists(served)
+
+
+@pytest.fixture
+def with_a_broker():
+    """Celery as in production (not eager), with the in-memory broker the settings name."""
+    celery_app.conf.task_always_eager = False
+    try:
+        with celery_app.connection_for_write() as connection:
+            queue = connection.SimpleQueue(celery_app.conf.task_default_queue)
+            queue.clear()
+            yield queue
+            queue.clear()
+            queue.close()
+    finally:
+        celery_app.conf.task_always_eager = True  # as tests/conftest.py set it
+
+
+def test_with_a_worker_a_refresh_writes_parts_and_schedules_one_later_assembly(
+    chile, staff, with_a_broker
+):
+    manifest = opendata.read_manifest()
+    _publish_peru(staff)  # its render task goes to the broker; a worker would run:
+    Publication.objects.filter(government__slug="per").update(ready_at=timezone.now())
+    tasks.rebuild_opendata()  # as a worker runs it: not eager
+    assert len(opendata.read_index()["parts"]) == 3  # Peru's part is written...
+    assert opendata.read_manifest() == manifest  # ...the downloads are not, yet
+    assembly = [m for m in _drain(with_a_broker) if m.headers["task"] == ASSEMBLE]
+    assert len(assembly) == 1 and assembly[0].headers["eta"]  # after ASSEMBLY_INTERVAL
+    tasks.rebuild_opendata()  # another change before it ran: no second assembly
+    assert not [m for m in _drain(with_a_broker) if m.headers["task"] == ASSEMBLE]
+
+    tasks.assemble_opendata()  # the worker, once the interval has passed
+    assert opendata.read_manifest()["counts"]["governments"] == 2
+
+
+def _drain(queue) -> list:
+    return [queue.get(timeout=1) for _ in range(queue.qsize())]
+
+
+def test_the_data_page_codebook_comes_from_the_package_schema(client, chile):
+    html = client.get("/data/").content.decode()
+    assert "datapackage.json" in html
+    assert "fully_present, partially_present, absent, not_applicable" in html
+    assert "government_slug, year, version, indicator_code" in html  # the primary key
+
+
+def test_build_opendata_rebuilds_every_part(chile, tmp_path):
+    old = {entry["path"] for entry in opendata.read_index()["parts"].values()}
+    Path(default_storage.path(next(iter(old)))).unlink()  # a lost part
+    opendata.rebuild()
+    paths = {entry["path"] for entry in opendata.read_index()["parts"].values()}
+    assert paths == old and all(default_storage.exists(path) for path in paths)
+
+
+def test_on_s3_the_manifest_and_index_are_replaced_in_place(client, s3_storage, chile, staff):
+    """An object store replaces a key in one PUT: no second manifest, no moment without one."""
+    _publish_peru(staff)
+    opendata.rebuild()
+    s3, bucket = s3_storage
+    names = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert names.count(opendata.MANIFEST) == 1 and names.count(opendata.INDEX) == 1
+    assert not [n for n in names if n.startswith("opendata/manifest") and n != opendata.MANIFEST]
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=opendata.MANIFEST)["Body"].read())
+    assert manifest["counts"]["governments"] == 2
+    publications = pd.read_csv(_download(client, "mgi-open-data-csv.zip").open("publications.csv"))
+    assert sorted(publications["government_slug"]) == ["chl", "per"]
