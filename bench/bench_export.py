@@ -78,22 +78,15 @@ def _pg(sql: str) -> None:
 
 def build(governments: int) -> int:
     """Create the framework, governments, rounds and live publications in bulk."""
+    return add_governments(make_framework(), governments)
+
+
+def make_framework() -> dict:
+    """The bench framework (6 dimensions, 18 areas, 100 indicators) and a publishing user."""
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
-    from django_countries import countries
 
     from indicators.models import Area, Dimension, Framework, Indicator
-    from profiles import content as profile_content
-    from profiles.models import (
-        Assessment,
-        Government,
-        Publication,
-        PublishedAnswer,
-        PublishedFinding,
-        SignOff,
-    )
 
-    now = timezone.now()
     user = get_user_model().objects.create(username="bench")
     framework = Framework.objects.create(
         slug="bench-100",
@@ -128,23 +121,62 @@ def build(governments: int) -> int:
         )
         for i in range(INDICATORS)
     )
-    area_of = {a.pk: a for a in areas}
-    dimension_of = {d.pk: d for d in dimensions}
+    return {
+        "user": user,
+        "framework": framework,
+        "indicators": indicators,
+        "area_of": {a.pk: a for a in areas},
+        "dimension_of": {d.pk: d for d in dimensions},
+    }
 
-    codes = [code for code, _ in countries][:governments]
-    govs = Government.objects.bulk_create(
-        Government(
+
+def _government(number: int):
+    """The number-th bench government: every country's national one, then towns."""
+    from django_countries import countries
+
+    from profiles.models import Government
+
+    codes = [code for code, _ in countries]
+    code = codes[number % len(codes)]
+    if number < len(codes):
+        return Government(
             level="national",
             kind="national",
             country=code,
             slug=Government.make_slug(country_code=code),
         )
-        for code in codes
+    name = f"Town {number}"
+    return Government(
+        level="local",
+        kind="city",
+        country=code,
+        name=name,
+        slug=Government.make_slug(country_code=code, name=name),
     )
+
+
+def add_governments(setup: dict, count: int, *, start: int = 0, rounds=ROUNDS) -> int:
+    """Create `count` more governments, each with a live publication per round."""
+    from django.utils import timezone
+
+    from profiles import content as profile_content
+    from profiles.models import (
+        Assessment,
+        Government,
+        Publication,
+        PublishedAnswer,
+        PublishedFinding,
+        SignOff,
+    )
+
+    now = timezone.now()
+    user, framework, indicators = setup["user"], setup["framework"], setup["indicators"]
+    area_of, dimension_of = setup["area_of"], setup["dimension_of"]
+    govs = Government.objects.bulk_create(_government(n) for n in range(start, start + count))
     values = ["fully_present", "partially_present", "absent", "not_applicable"]
     previous: dict[int, Assessment] = {}
     total = 0
-    for round_number, year in enumerate(ROUNDS, start=1):
+    for round_number, year in enumerate(rounds, start=1):
         assessments = Assessment.objects.bulk_create(
             Assessment(
                 government=g,
