@@ -1,4 +1,9 @@
-"""`manage.py build_opendata`: rebuild the open dataset files served at /data/."""
+"""`manage.py build_opendata`: rebuild the open dataset served at /data/, every part of it.
+
+Publishing only adds or drops one publication's part; this rebuilds all of them
+(after a change to the exported columns, or to a government's name) and then
+assembles the downloads.
+"""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +11,10 @@ from profiles.outputs import opendata
 
 
 class Command(BaseCommand):
-    help = "Rebuild the open dataset (CSV ZIP, XLSX, codebook) from live publications."
+    help = (
+        "Rebuild the open dataset (every publication's part, then the CSV ZIPs with "
+        "datapackage.json and the XLSX) from live publications."
+    )
 
     def handle(self, *args, **options) -> None:
         manifest = opendata.rebuild_serialised()
