@@ -22,6 +22,7 @@ from profiles.models import (
     PublishedAnswer,
     PublishedFinding,
 )
+from profiles.public import search as public_search
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -162,7 +163,17 @@ class PublicationFilter(_PublicationFields):
 
     `dimension`, `indicator` and `answer` together select publications that have
     one answer matching all of them (e.g. indicator X answered fully_present).
+    `search` is the profiles list's full-text search (best match first).
     """
+
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        label=_(
+            "Full-text search of names and profile text, best match first: "
+            '"exact phrase", -excluded, either OR other (PostgreSQL; stemmed, accents ignored)'
+        ),
+    )
 
     dimension = IntegerFilter(method="filter_answers", label=_("Dimension code"))
     indicator = django_filters.CharFilter(method="filter_answers", label=_("Indicator code"))
@@ -173,6 +184,9 @@ class PublicationFilter(_PublicationFields):
     class Meta:
         model = Publication
         fields = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return public_search.search(queryset, value)
 
     def filter_answers(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # Applied once for all three, so they match the same answer row.

@@ -55,6 +55,7 @@ from profiles.models.records import (
     SignOff,
     StatusChange,
 )
+from profiles.models.search import PublicationSearch
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -81,6 +82,7 @@ __all__ = [
     "Publication",
     "PublicationFile",
     "PublicationQuerySet",
+    "PublicationSearch",
     "PublishedAnswer",
     "PublishedFinding",
     "Resolution",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Framework, Level
 from profiles import regions
-from profiles.public import selectors
+from profiles.public import search, selectors
 
 DIMENSION_CHOICES = [(code, str(code)) for code in range(1, 7)]
 
@@ -67,7 +67,8 @@ class ProfileFilter(django_filters.FilterSet):
         fields = ["q", "level", "region", "subregion", "year", "round", "framework", "language"]
 
     def filter_text(self, queryset, name, value):
-        return selectors.search(queryset, value)
+        # Ranked, with each row's matching fragment for the list's snippets.
+        return search.search(queryset, value, hits=True)
 
     def filter_region(self, queryset, name, value):
         return selectors.filter_by_place(queryset, region=value, prefix="government__")

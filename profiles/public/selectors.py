@@ -94,37 +94,6 @@ def live_rounds() -> QuerySet[Publication]:
     return with_sort_name(rows).order_by("sort_name", "government__slug", "-year")
 
 
-def country_codes_matching(text: str) -> list[str]:
-    """Countries whose name (English or active language) contains `text`, for search."""
-    needle = text.casefold()
-    from django.utils.translation import override
-
-    codes = {code for code, name in countries if needle in str(name).casefold()}
-    with override("en"):
-        codes |= {code for code, name in countries if needle in str(name).casefold()}
-    return sorted(codes)
-
-
-def search(queryset: QuerySet[Publication], text: str) -> QuerySet[Publication]:
-    """Publications whose government name or frozen content (any language) contains `text`.
-
-    One SQL condition: country names are resolved in Python first, and the
-    content (with its stored translations) is matched as text.
-    """
-    text = text.strip()
-    if not text:
-        return queryset
-    condition = (
-        Q(government__name__icontains=text)
-        | Q(government__slug__iexact=text)
-        | Q(content__icontains=text)
-    )
-    codes = country_codes_matching(text)
-    if codes:
-        condition |= Q(government__level=Level.NATIONAL, government__country__in=codes)
-    return queryset.filter(condition)
-
-
 def publication_for(
     *, slug: str, year: int | None = None, version: int | None = None
 ) -> Publication:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
 from profiles import content as profile_content
+from profiles import search
 from profiles.models import (
     Assessment,
     Publication,
@@ -103,7 +104,12 @@ def public_timeline(assessment: Assessment, *, published: datetime.datetime) -> 
 
 
 def index_content(publication: Publication) -> None:
-    """Write the frozen answers and findings as rows, in two bulk inserts."""
+    """Write the frozen answers and findings as rows, and the search documents.
+
+    Answers and findings take two bulk inserts; the search documents (one per
+    language, from the content's values only) are built here, once, so a search
+    never reads the frozen JSON.
+    """
     codes = dict(
         Indicator.objects.filter(framework_id=publication.framework_id).values_list("code", "pk")
     )
@@ -131,6 +137,7 @@ def index_content(publication: Publication) -> None:
                 )
     PublishedAnswer.objects.bulk_create(answers)
     PublishedFinding.objects.bulk_create(findings)
+    search.index(publication)
 
 
 def withdraw(assessment: Assessment, *, reason: str) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from indicators.models import Indicator
 from profiles import workflow
 from profiles.models import Publication
-from profiles.public import comparisons, selectors
+from profiles.public import comparisons, search, selectors
 from tests import factories
 from tests.factories import AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
 from tests.profiles.publications import clone, correct, publish
@@ -71,9 +71,9 @@ def test_search_finds_country_names_in_the_active_language(chile):
     from django.utils import translation
 
     with translation.override("es"):
-        assert list(selectors.search(selectors.live_rounds(), "chile")) == [chile]
-    assert list(selectors.search(selectors.live_rounds(), "Health services are open")) == [chile]
-    assert list(selectors.search(selectors.live_rounds(), "absent-from-everything")) == []
+        assert list(search.search(selectors.live_rounds(), "chile")) == [chile]
+    assert list(search.search(selectors.live_rounds(), "Health services are open")) == [chile]
+    assert list(search.search(selectors.live_rounds(), "absent-from-everything")) == []
 
 
 def test_answer_distribution_counts_latest_publications_by_value(chile):

@@ -1,0 +1,272 @@
+"""Searching publications: their search documents, never their frozen JSON.
+
+`search(queryset, text)` narrows publications to those whose search document
+(`profiles.search`, built at publication) matches `text`, best first, and with
+`hits=True` annotates each row with `search_hit`: the matching document in the
+reader's language if it matches, else the best one, and a highlighted fragment.
+`Hit.of(row, text)` turns that into an escaped snippet and the anchor of the
+profile section it came from.
+
+- **PostgreSQL**: `websearch_to_tsquery` syntax (`"exact phrase"`, `-word`, `OR`),
+  per-language stemming and accent folding, ranked by `ts_rank`, snippets from
+  `ts_headline`; the GIN index on `vector` finds the documents.
+- **SQLite** (development and tests): the same syntax, read by `parse`, matched
+  as case-insensitive substrings of the stored document text (no stemming, no
+  accent folding, no ranking: rows keep the list's alphabetical order).
+
+Either way a query costs the same number of SQL queries whatever the number of
+rows: the fragment is computed by a subquery of the page's own query.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONObject
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from profiles.models import Publication, PublicationSearch
+from profiles.search import SEPARATOR, config_for, normalise
+
+#: Private-use characters mark highlighted words until the text is escaped.
+START, STOP = "\ue000", "\ue001"
+#: Characters of context either side of the first match in a Python-made fragment.
+CONTEXT = 120
+
+
+def uses_full_text() -> bool:
+    """Whether the database does real full-text search (PostgreSQL) or substring matching."""
+    return connection.vendor == "postgresql"
+
+
+# --- Query syntax (SQLite; PostgreSQL parses it itself) ---------------------------------------
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse(text: str) -> list[tuple[list[str], list[str]]]:
+    """`websearch_to_tsquery` syntax as alternatives of (required, excluded) terms.
+
+    `a "b c" -d OR e` is `[(["a", "b c"], ["d"]), (["e"], [])]`: like PostgreSQL,
+    OR separates groups of terms that must all match.
+    """
+    groups: list[tuple[list[str], list[str]]] = [([], [])]
+    for match in _TOKEN.finditer(normalise(text)):
+        negated, phrase, word = match.group(1), match.group(2), match.group(3)
+        if word is not None and word.lower() == "or":
+            groups.append(([], []))
+            continue
+        if word is not None:
+            negated, phrase = ("-", word[1:]) if word.startswith("-") else ("", word)
+        phrase = " ".join(re.sub(r"[^\w\s'-]", " ", phrase).split())
+        if phrase:
+            groups[-1][1 if negated else 0].append(phrase)
+    return [group for group in groups if group[0]]
+
+
+def _substring_match(text: str) -> Q:
+    condition = Q(pk__in=[])
+    for required, excluded in parse(text):
+        group = Q()
+        for term in required:
+            group &= Q(document__icontains=term)
+        for term in excluded:
+            group &= ~Q(document__icontains=term)
+        condition |= group
+    return condition
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+
+def _queries(text: str) -> dict[str, SearchQuery]:
+    """The query parsed once per language, with that language's configuration."""
+    return {
+        language: SearchQuery(normalise(text), config=config_for(language), search_type="websearch")
+        for language, _name in settings.LANGUAGES
+    }
+
+
+def _full_text_match(queries: dict[str, SearchQuery]) -> Q:
+    # One condition per language, each with a constant tsquery, so each can use the GIN index.
+    condition = Q(pk__in=[])
+    for language, query in queries.items():
+        condition |= Q(language=language, vector=query)
+    return condition
+
+
+def _per_language(queries: dict[str, SearchQuery], make, output_field) -> Case:
+    return Case(
+        *(
+            When(language=language, then=make(language, query))
+            for language, query in queries.items()
+        ),
+        output_field=output_field,
+    )
+
+
+def search(queryset: QuerySet[Publication], text: str, *, hits: bool = False) -> QuerySet:
+    """Publications whose search document matches `text` (or whose slug is `text`).
+
+    On PostgreSQL the rows are ordered by rank (best first), then by the
+    queryset's own order; with `hits`, each row has `search_hit` (see `Hit`).
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    documents = PublicationSearch.objects.filter(publication=OuterRef("pk"))
+    if not uses_full_text():
+        documents = documents.filter(_substring_match(text))
+        rows = queryset.filter(Exists(documents) | Q(government__slug__iexact=text))
+        if hits:
+            rows = rows.annotate(search_hit=_hit_subquery(documents.order_by(_preferred())))
+        return rows
+    queries = _queries(text)
+    documents = documents.filter(_full_text_match(queries))
+    rank = _per_language(
+        queries, lambda _language, query: SearchRank(F("vector"), query), FloatField()
+    )
+    ranked = documents.annotate(rank=rank)
+    rows = queryset.filter(Exists(documents) | Q(government__slug__iexact=text)).annotate(
+        search_rank=Subquery(ranked.order_by("-rank").values("rank")[:1], output_field=FloatField())
+    )
+    if hits:
+        headline = _per_language(
+            queries,
+            lambda language, query: SearchHeadline(
+                "document",
+                query,
+                config=config_for(language),
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+            ),
+            TextField(),
+        )
+        best = ranked.order_by(_preferred(), "-rank")
+        rows = rows.annotate(search_hit=_hit_subquery(best, headline=headline))
+    ordering = list(queryset.query.order_by)
+    return rows.order_by(F("search_rank").desc(nulls_last=True), *ordering)
+
+
+def _preferred() -> Case:
+    """Sort key putting the reader's language first."""
+    return Case(When(language=get_language(), then=Value(0)), default=Value(1))
+
+
+def _hit_subquery(documents: QuerySet, *, headline=None) -> Subquery:
+    if headline is None:
+        # SQLite: JSONObject would first probe the database for JSON support (three more
+        # queries on a fresh connection), and would nest the JSON column as a string.
+        hit = Func(
+            Value("language"),
+            F("language"),
+            Value("document"),
+            F("document"),
+            Value("sections"),
+            Func(F("sections"), function="JSON"),
+            function="JSON_OBJECT",
+            output_field=JSONField(),
+        )
+    else:
+        hit = JSONObject(
+            language=F("language"),
+            document=F("document"),
+            sections=F("sections"),
+            headline=headline,
+        )
+    return Subquery(documents.annotate(hit=hit).values("hit")[:1], output_field=JSONField())
+
+
+# --- Hits: snippet and anchor ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Why a row matched: an escaped snippet with <mark>s, and the page anchor it links to."""
+
+    snippet: SafeString
+    anchor: str
+    language: str
+
+    @classmethod
+    def of(cls, row: Publication, text: str) -> "Hit | None":
+        """The hit of a row annotated by `search(..., hits=True)`; None for a slug-only match."""
+        hit = getattr(row, "search_hit", None)
+        if not hit:
+            return None
+        sections = hit["sections"]
+        document = hit["document"]
+        fragment = hit.get("headline") or _fragment(document, parse(text))
+        anchor = _anchor(document, fragment, sections)
+        if anchor is None:
+            return None
+        return cls(snippet=_render(fragment), anchor=anchor, language=hit["language"])
+
+
+def _render(fragment: str) -> SafeString:
+    """Escape the fragment, then turn the markers (which escaping leaves alone) into <mark>."""
+    html = escape(fragment).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 -- every character of user text was escaped above
+
+
+def _anchor(document: str, fragment: str, sections: list) -> str | None:
+    """The anchor of the section holding the fragment's first highlighted word.
+
+    None when nothing is highlighted or the match is the government's name
+    (which the result already shows), so the row gets no snippet. "" when the
+    fragment cannot be placed: the snippet then links to the top of the profile.
+    """
+    marked = fragment.find(START)
+    if marked < 0:
+        return None
+    start = document.find(fragment.replace(START, "").replace(STOP, ""))
+    if start < 0:
+        return ""
+    offset = start + len(fragment[:marked].replace(STOP, ""))
+    position = bisect_right([section[0] for section in sections], offset) - 1
+    anchor = sections[position][1] if position >= 0 else ""
+    return anchor or None
+
+
+def _fragment(document: str, groups: list[tuple[list[str], list[str]]]) -> str:
+    """A `ts_headline`-like fragment for SQLite: the first match in context, within its part."""
+    terms = sorted({term for required, _excluded in groups for term in required}, key=len)
+    if not terms:
+        return ""
+    pattern = re.compile("|".join(re.escape(term) for term in reversed(terms)), re.IGNORECASE)
+    first = pattern.search(document)
+    if first is None:
+        return ""
+    previous = document.rfind(SEPARATOR, 0, first.start())
+    part_start = 0 if previous < 0 else previous + len(SEPARATOR)
+    part_end = document.find(SEPARATOR, first.end())
+    part_end = len(document) if part_end < 0 else part_end
+    begin = max(part_start, first.start() - CONTEXT)
+    end = min(part_end, first.end() + CONTEXT)
+    if begin > part_start:  # start and end on whole words
+        begin = document.find(" ", begin, first.start()) + 1 or begin
+    if end < part_end:
+        end = document.rfind(" ", first.end(), end) if " " in document[first.end() : end] else end
+    return pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", document[begin:end])
