@@ -138,13 +138,23 @@ class LanguageSitemap(Sitemap):
 
 
 class StaticPagesSitemap(LanguageSitemap):
-    """Home, lists, the framework, open data, the API and the about page."""
+    """Home, lists, the framework, open data, the about page and the accessibility statement."""
 
     changefreq = "weekly"
     limit = ITEMS_PER_FILE  # a handful of pages: always one file
 
     def items(self) -> list[str]:
-        return ["home", "list", "indicators", "gcm", "sdg", "good_practices", "data", "about"]
+        return [
+            "home",
+            "list",
+            "indicators",
+            "gcm",
+            "sdg",
+            "good_practices",
+            "data",
+            "about",
+            "accessibility",
+        ]
 
     def paths(self, items: list[str]) -> list[str]:
         return [reverse(f"profiles:{item}") for item in items]

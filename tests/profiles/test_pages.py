@@ -109,3 +109,34 @@ def test_the_document_reads_the_frozen_content_not_the_live_government(chile):
     assert doc.government_name == "Chile"
     assert doc.title == "Migration Governance Indicators Profile 2024 | Chile"
     assert doc.citation.bibtex.startswith("@misc{mgi-chl-2024-v1,")
+
+
+@pytest.mark.parametrize("prefix", ["", "/fr", "/es", "/ar"])
+def test_every_page_links_open_data_the_api_and_the_accessibility_statement(client, chile, prefix):
+    """Nothing hidden: each public page's footer leads to /data/, the API and the statement."""
+    paths = [
+        "/",
+        "/profiles/",
+        "/profiles/chl/",
+        "/profiles/chl/2024/v1/",
+        "/indicators/",
+        "/indicators/gcm/",
+        "/good-practices/",
+        "/about/",
+        "/data/",
+        "/accessibility/",
+        "/no-such-page/",
+    ]
+    for path in paths:
+        html = client.get(prefix + path).content.decode()
+        assert f'href="{prefix}/data/"' in html, path
+        assert 'href="/api/v1/docs/"' in html, path
+        assert f'href="{prefix}/accessibility/"' in html, path
+
+
+def test_accessibility_statement_names_the_standard_its_limits_and_a_contact(client):
+    html = client.get("/fr/accessibility/").content.decode()
+    assert '<html lang="fr"' in html
+    assert "WCAG" in html and "2.2" in html
+    assert 'id="limits-heading"' in html and 'href="mailto:' in html
+    assert "/fr/accessibility/" in client.get("/sitemap-pages.xml").content.decode()
