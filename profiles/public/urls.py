@@ -9,6 +9,7 @@ app_name = "profiles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("profiles/", views.profile_list, name="list"),
     path("good-practices/", views.good_practices, name="good_practices"),
     path("indicators/", views.indicators, name="indicators"),

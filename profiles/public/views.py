@@ -360,6 +360,13 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: the standard we aim for, known limits and whom to tell."""
+    return render(request, "profiles/accessibility.html")
+
+
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read every public page; the admin is not for them."""
     lines = [
