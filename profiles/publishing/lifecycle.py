@@ -159,12 +159,15 @@ def current_dataset() -> dict | None:
     A stale one (an embargo ended since it was built) is rebuilt by a task while
     the previous files are served; run eagerly (no worker), the task has finished
     when the manifest is read again. Dispatched now rather than on commit: a
-    request that reads the dataset has nothing to commit.
+    request that reads the dataset has nothing to commit. Once the parts include
+    the release (a fresh index), the assembly is already scheduled: no new task.
     """
     manifest = opendata.read_manifest()
     if manifest is None:
-        return opendata.rebuild_serialised() or opendata.read_manifest()
+        return opendata.update_serialised(assemble_downloads=True) or opendata.read_manifest()
     if opendata.is_stale(manifest):
-        tasks.rebuild_opendata.delay()
+        index = opendata.read_index()
+        if index is None or opendata.is_stale(index):
+            tasks.rebuild_opendata.delay()
         return opendata.read_manifest()
     return manifest
