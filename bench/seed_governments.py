@@ -4,17 +4,28 @@ Each gets one assessment, sign-off and live publication, created with
 `bulk_create` (the workflow would take hours for 10,000), under the newest Local
 MGI framework. Their content is a short stub built from a real sample
 publication's top-level fields: the list page defers `content`, so its size does
-not change what is measured here (text search, which scans it, is not measured).
+not change what the list page costs.
+
+Search reads the search documents instead (`profiles.search`), so with
+`--search-kb N` (default 36, the size of a real profile's text; 0 for none) each
+publication also gets an English search document of about N kB: the sample
+publication's own sentences in a shuffled order, plus a few "theme" words per
+government drawn from `THEMES` (each in about 1 document in 12), so queries
+match many, some or few documents as they would on real data. Vectors are
+computed in SQL after the inserts, and the tables are analysed.
 Run inside the benchmark's own database only:
 
-    DATABASE_URL=... python -m bench.seed_governments --count 10000
+    DATABASE_URL=... python -m bench.seed_governments --count 10000 --rounds 3
 """
 
 import argparse
 import datetime
 import hashlib
 import os
+import random
+import re
 import time
+from collections.abc import Iterator
 
 import django
 
@@ -26,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from indicators.models import Framework, Level  # noqa: E402
 from profiles import regions  # noqa: E402
+from profiles import search as search_documents  # noqa: E402
 from profiles.management.statistics import analyze  # noqa: E402
 from profiles.models import (  # noqa: E402
     Assessment,
@@ -33,6 +45,7 @@ from profiles.models import (  # noqa: E402
     Government,
     LocalKind,
     Publication,
+    PublicationSearch,
     SignOff,
 )
 
@@ -40,8 +53,73 @@ BATCH = 1000
 YEARS = [2018, 2021, 2024]  # one per round; round r of government i is YEARS[r] - i % 3
 
 
+#: Candidate theme words; those the sample text uses are dropped (`themes`).
+_THEME_WORDS = """
+asylum diaspora remittances trafficking smuggling reintegration statelessness
+naturalisation resettlement readmission visas consulates pensions portability
+apprenticeships recruitment accreditation ombudsman interpreters shelters
+unaccompanied guardianship detention alternatives returnees skills matching
+circular seasonal nurses caregivers fishermen miners students scholarships
+entrepreneurs microcredit hometown associations bonds transfers fintech
+cyclones droughts floods relocation planned evacuation census registers
+biometrics passports borders corridors checkpoints hotlines helplines
+xenophobia integration language courses schooling vaccination clinics housing
+tenancy inspections wages grievances
+"""
+THEMES = _THEME_WORDS.split()
+
+
+def sentences(template: Publication) -> list[str]:
+    """The sample publication's searchable text, as sentences (its names left out)."""
+    [doc] = search_documents.documents(template.content, ["en"])[:1]
+    text = doc.text[doc.sections[1][0] :] if len(doc.sections) > 1 else doc.text
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 20]
+
+
+def themes(pool: list[str]) -> list[str]:
+    """Theme words the sample text never uses, so each one's frequency is ours to set."""
+    words = set(re.findall(r"\w+", " ".join(pool).lower()))
+    return [theme for theme in THEMES if theme not in words]
+
+
+def search_document(
+    name: str, pool: list[str], words: list[str], size: int, rng: random.Random
+) -> tuple[str, list]:
+    """About `size` characters of shuffled sample sentences, sections and all, for one round.
+
+    Each round names 6 of the themes, so one theme is in about 6/len(themes) of documents.
+    """
+    chosen = rng.sample(words, 6)
+    doc = search_documents.Document(language="en")
+    doc.add(name, "")
+    anchors = [f"dimension-{d}" for d in range(1, 7)] + [f"indicator-lmgi-{i}" for i in range(90)]
+    while doc.length < size:
+        chunk = rng.sample(pool, min(8, len(pool)))
+        chunk.append(f"Provisions on {rng.choice(chosen)} and {rng.choice(chosen)} apply.")
+        doc.add(" ".join(chunk), rng.choice(anchors))
+    return doc.text, [list(section) for section in doc.sections]
+
+
+def search_rows(
+    publications: list[Publication], pool: list[str], size: int, rng: random.Random
+) -> Iterator[PublicationSearch]:
+    words = themes(pool)
+    for publication in publications:
+        document, sections = search_document(
+            publication.content["government"]["name"], pool, words, size, rng
+        )
+        yield PublicationSearch(
+            publication=publication, language="en", document=document, sections=sections
+        )
+
+
+def build_vectors() -> None:
+    """One UPDATE for every English document: faster than one per row."""
+    search_documents.build_vectors(PublicationSearch.objects.filter(vector__isnull=True))
+
+
 @transaction.atomic
-def seed(count: int, *, rounds: int = 1) -> int:
+def seed(count: int, *, rounds: int = 1, search_kb: int = 36) -> int:
     """Create `count` local governments with `rounds` live publications each; return how many."""
     if not 1 <= rounds <= len(YEARS):
         raise SystemExit(f"--rounds must be 1 to {len(YEARS)}")
@@ -50,6 +128,7 @@ def seed(count: int, *, rounds: int = 1) -> int:
         raise SystemExit("load the sample data first (a sample publication is the template)")
     framework = Framework.objects.filter(level=Level.LOCAL).order_by("-year").first()
     countries = sorted(c for c in regions._table() if c != "AQ")
+    pool = sentences(template)
     now = timezone.now()
     released = now - datetime.timedelta(days=1)
     governments = Government.objects.bulk_create(
@@ -115,7 +194,7 @@ def seed(count: int, *, rounds: int = 1) -> int:
             ],
             batch_size=BATCH,
         )
-        Publication.objects.bulk_create(
+        publications = Publication.objects.bulk_create(
             [
                 Publication(
                     assessment=a,
@@ -140,8 +219,15 @@ def seed(count: int, *, rounds: int = 1) -> int:
             ],
             batch_size=BATCH,
         )
+        if search_kb:
+            rng = random.Random(r)
+            PublicationSearch.objects.bulk_create(
+                search_rows(publications, pool, search_kb * 1000, rng), batch_size=200
+            )
         previous = list(assessments)
-    analyze(Government, Assessment, SignOff, Publication)
+    if search_kb:
+        build_vectors()
+    analyze(Government, Assessment, SignOff, Publication, PublicationSearch)
     return len(governments)
 
 
@@ -149,9 +235,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Bulk-create published local governments.")
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=1, help="live rounds per government (1-3)")
+    parser.add_argument(
+        "--search-kb", type=int, default=36, help="kB of search text per publication (0: none)"
+    )
     args = parser.parse_args()
     started = time.monotonic()
-    made = seed(args.count, rounds=args.rounds)
+    made = seed(args.count, rounds=args.rounds, search_kb=args.search_kb)
     print(
         f"{made} governments with {args.rounds} live publication(s) each "
         f"in {time.monotonic() - started:.1f} s"

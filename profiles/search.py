@@ -69,18 +69,18 @@ class Document:
     language: str
     parts: list[str] = field(default_factory=list)
     sections: list[tuple[int, str]] = field(default_factory=list)
-    _length: int = 0
+    length: int = 0
 
     def add(self, text: str, anchor: str) -> None:
         text = normalise(" ".join(str(text or "").split()))
         if not text:
             return
         if self.parts:
-            self._length += len(SEPARATOR)
+            self.length += len(SEPARATOR)
         if not self.sections or self.sections[-1][1] != anchor:
-            self.sections.append((self._length, anchor))
+            self.sections.append((self.length, anchor))
         self.parts.append(text)
-        self._length += len(text)
+        self.length += len(text)
 
     @property
     def text(self) -> str:

@@ -37,6 +37,7 @@ JUSTIFICATIONS = [
     "The ley de inclusión names one migrant focal point.",
     "Consular services & <script>alert(1)</script> embassies reach emigrants.",
     "تنظيم الهِجْرَة وإدارة أمن الحدود",
+    "The focal point studied the reform.",
 ]
 
 
@@ -117,6 +118,9 @@ def test_stemming_and_accents_on_postgresql_substrings_on_sqlite(client, chile):
         assert found(client, "workers") == found(client, "worker") == ["Chile 2024"]
         assert found(client, "scheme") == ["Chile 2024"]  # "schemes" in the text
         assert found(client, "inclusion") == ["Chile 2024"]  # "inclusión" in the text
+        # "studying" is not in the text as typed: the snippet reads the whole document.
+        [(link, html)] = snippets(client, "studying")
+        assert "<mark>studied</mark>" in html and "#indicator-" in link
     else:
         assert found(client, "scheme") == ["Chile 2024"]  # a substring of "schemes"
         assert found(client, "worker") == ["Chile 2024"]
