@@ -107,6 +107,7 @@ class Dimension:
     potential: list[Finding]
     follow_ups: list[FollowUp]
     areas: list[Area]
+    long_name_lang: str = ""  # "en" when the framework files have no translation of it
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,13 @@ def figure_label(figure: dict) -> str:
 def _framework_text(item: dict, field: str, language: str) -> str:
     """Framework wording (dimension, area, question) in `language`, else the original."""
     return item.get("i18n", {}).get(language, {}).get(field) or item.get(field, "")
+
+
+def _framework_lang(item: dict, field: str, language: str) -> str:
+    """`en` when `_framework_text` falls back to the English original in another language."""
+    if language == "en" or item.get("i18n", {}).get(language, {}).get(field):
+        return ""
+    return "en"
 
 
 def _timeline(publication: Publication) -> list[Milestone]:
@@ -394,6 +402,7 @@ def _dimension(dimension, content, language, lang_of, untranslated, by_id) -> Di
         code=dimension["code"],
         short_name=_framework_text(dimension, "short_name", language),
         long_name=_framework_text(dimension, "long_name", language),
+        long_name_lang=_framework_lang(dimension, "long_name", language),
         well_developed=[f for kind, f in findings if kind == FindingKind.WELL_DEVELOPED],
         potential=[f for kind, f in findings if kind == FindingKind.POTENTIAL],
         follow_ups=follow_ups,

@@ -264,8 +264,8 @@ def compare_national(request: HttpRequest, slug: str) -> HttpResponse:
         dimensions.append(
             {
                 "dimension": dimension,
-                "local": _split_findings(dimension),
-                "national": _split_findings(other) if other else None,
+                "local": _split_findings(dimension, local.content, language),
+                "national": _split_findings(other, national.content, language) if other else None,
             }
         )
     return render(
@@ -275,10 +275,23 @@ def compare_national(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _split_findings(dimension: dict) -> dict[str, list[dict]]:
+def _split_findings(dimension: dict, original: dict, language: str) -> dict[str, list[dict]]:
+    """A dimension's findings by kind, each with `lang`: its text's language if not the page's.
+
+    `original` is the publication's frozen content: a finding with no translation into
+    `language` is shown in the original language, and marked so (with its direction).
+    """
+    translated = original.get("translations", {}).get(language, {})
+
+    def lang(finding: dict) -> str:
+        if language == original["original_language"] or translated.get(f"finding:{finding['id']}"):
+            return ""
+        return original["original_language"]
+
+    findings = [{**f, "lang": lang(f)} for f in dimension["findings"]]
     return {
-        "well_developed": [f for f in dimension["findings"] if f["kind"] == "well_developed"],
-        "potential": [f for f in dimension["findings"] if f["kind"] == "potential"],
+        "well_developed": [f for f in findings if f["kind"] == "well_developed"],
+        "potential": [f for f in findings if f["kind"] == "potential"],
     }
 
 

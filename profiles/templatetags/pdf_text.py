@@ -3,9 +3,10 @@
 `profiles.outputs.document.build` gives each government text the language it is
 in when that differs from the document's (an untranslated English justification
 in an Arabic document), or "" when it does not. Only those texts are marked: a
-block with a `lang` attribute (and `dir` when its direction differs from the
-document's), and our own short label inside such a block with Unicode isolate
-marks rather than an inline element (which costs PDF layout time).
+block with `lang` and `dir` attributes (`lang_attrs`, used by every public page
+for any text in another language than the page), and our own short label inside
+such a block with Unicode isolate marks rather than an inline element (which
+costs PDF layout time).
 """
 
 from django import template
@@ -19,6 +20,8 @@ register = template.Library()
 #: Unicode bidirectional isolates: left-to-right or right-to-left isolate ... pop.
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 NBSP = "\u00a0"
+#: The framework files (indicators/data/) are written in English, with translations beside.
+FRAMEWORK_LANGUAGE = "en"
 
 
 def _is_bidi(language: str) -> bool:
@@ -27,17 +30,47 @@ def _is_bidi(language: str) -> bool:
 
 @register.filter
 def lang_attrs(language: str) -> str:
-    """`<div{{ item.lang|lang_attrs }}>`: ` lang=".."` for a block, or nothing.
+    """`<p{{ item.lang|lang_attrs }}>`: ` lang=".." dir=".."` for a foreign text, or nothing.
 
-    ` dir=".."` is added when the text runs the other way than the document
-    (English in Arabic), so it is ordered and shaped in its own direction.
+    The one way a page or PDF marks text in another language than its own: the
+    language, so it is read aloud and hyphenated as such, and always its
+    direction, so an English justification on an Arabic page keeps its brackets,
+    full stops and numbers in order (and an Arabic text on an English page too).
+    Text in the page's own language (or "") is left unmarked: it inherits both.
     """
-    if not language:
+    if not language or language == (get_language() or settings.LANGUAGE_CODE):
         return ""
-    direction = _is_bidi(language)
-    if direction == _is_bidi(get_language() or settings.LANGUAGE_CODE):
-        return format_html(' lang="{}"', language)
-    return format_html(' lang="{}" dir="{}"', language, "rtl" if direction else "ltr")
+    return format_html(' lang="{}" dir="{}"', language, "rtl" if _is_bidi(language) else "ltr")
+
+
+@register.filter
+def in_lang(text: str, language: str) -> str:
+    """`{{ framework.name|in_lang:"en" }}`: a short foreign text inside a sentence of ours.
+
+    The escaped text in a `<span>` marked by `lang_attrs` when `language` is not the
+    page's, else the escaped text alone; safe to pass to `{% blocktranslate with %}`.
+    """
+    attributes = lang_attrs(language)
+    if not attributes:
+        return conditional_escape(text)
+    return format_html("<span{}>{}</span>", attributes, text)
+
+
+@register.filter
+def localized_text(item, field: str) -> str:
+    """`{{ dimension|localized_text:"long_name" }}`: framework text in the page's language.
+
+    For models and frozen content dicts alike, like `framework_text.localized`; when
+    the framework files have no translation of `field`, the English original is
+    shown marked as English (`in_lang`), not passed off as the page's language.
+    """
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    i18n = item.get("i18n", {}) if isinstance(item, dict) else item.i18n
+    translated = i18n.get(language, {}).get(field)
+    if translated:
+        return conditional_escape(translated)
+    original = item.get(field, "") if isinstance(item, dict) else getattr(item, field)
+    return in_lang(original, FRAMEWORK_LANGUAGE) if original else ""
 
 
 @register.filter

@@ -297,12 +297,13 @@ def test_language_marks_escape_and_isolate_labels():
     from profiles.templatetags import pdf_text
 
     assert pdf_text.lang_attrs("") == ""
-    # `dir` only where the text runs the other way than the document.
-    assert pdf_text.lang_attrs("fr") == ' lang="fr"'
+    # A foreign text always gets its direction too; the document's own language gets nothing.
+    assert pdf_text.lang_attrs("fr") == ' lang="fr" dir="ltr"'
     assert pdf_text.lang_attrs("ar") == ' lang="ar" dir="rtl"'
+    assert pdf_text.lang_attrs("en") == ""
     with translation.override("ar"):
         assert pdf_text.lang_attrs("en") == ' lang="en" dir="ltr"'
-        assert pdf_text.lang_attrs("ar") == ' lang="ar"'
+        assert pdf_text.lang_attrs("ar") == ""
     assert pdf_text.label_in("<b>Evidence</b>", "") == "&lt;b&gt;Evidence&lt;/b&gt;"
     with translation.override("ar"):
         marked = pdf_text.label_in("<b> x", "en")
