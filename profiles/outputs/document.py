@@ -16,6 +16,7 @@ that is not the document's (an untranslated English justification in an Arabic
 document), or "" when it is; templates mark only those (`pdf_text.lang_attrs`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -353,7 +354,15 @@ def build(publication: Publication, language: str) -> ProfileDocument:
     )
 
 
-def _dimension(dimension, content, language, lang_of, untranslated, by_id) -> Dimension:
+def _dimension(
+    dimension: dict,
+    content: dict,
+    language: str,
+    lang_of: Callable[[str, str], str],
+    untranslated: str,
+    by_id: dict[int, Source],
+) -> Dimension:
+    """One dimension's findings, progress and answers, in the document's language."""
     findings = [
         (
             f["kind"],
