@@ -1,6 +1,7 @@
 """Profile pages are rendered once at publication, per language, and served as stored."""
 
 import hashlib
+import re
 
 import pytest
 from django.utils import translation
@@ -140,3 +141,35 @@ def test_accessibility_statement_names_the_standard_its_limits_and_a_contact(cli
     assert "WCAG" in html and "2.2" in html
     assert 'id="limits-heading"' in html and 'href="mailto:' in html
     assert "/fr/accessibility/" in client.get("/sitemap-pages.xml").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/good-practices/?level=nowhere", "/profiles/?level=nowhere", "/fr/profiles/?level=x"]
+)
+def test_a_form_with_errors_starts_with_a_focused_summary_linking_each_field(client, path):
+    """The GOV.UK error summary: focused on load, each error links to its field, whose
+    aria-describedby names the error message's id."""
+    html = client.get(path).content.decode()
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'tabindex="-1" autofocus' in summary
+    assert '<a href="#id_level">' in summary
+    assert html.index('class="error-summary"') < html.index("<form")
+    field = re.search(r"<select[^>]*\bid=\"id_level\"[^>]*>", html).group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', field).group(1).split()
+    assert 'aria-invalid="true"' in field
+    assert any(f'id="{name}"' in html and "field-error" in html for name in described)
+    assert 'id="id_level_error"' in html and "id_level_error" in described
+
+
+def test_a_valid_form_has_no_error_summary(client):
+    assert (
+        'class="error-summary"' not in client.get("/good-practices/?level=local").content.decode()
+    )
+
+
+def test_contents_number_each_dimension_once(client, chile):
+    """ "1. Migrants' rights", not "4. 1. Migrants' rights": the list adds no numbers of its own."""
+    toc = client.get("/profiles/chl/").content.decode().split('class="toc"', 1)[1]
+    toc = toc.split("</nav>", 1)[0]
+    assert "<ol" not in toc
+    assert re.search(r'<a href="#dimension-1">1\. [^<]+</a>', toc)
