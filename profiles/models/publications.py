@@ -133,6 +133,8 @@ class FileKind(models.TextChoices):
     PDF = "pdf", _("PDF")
     CSV = "csv", _("CSV")
     JSON = "json", _("JSON")
+    # The publication's tables as CSV with datapackage.json (a Frictionless Data Package).
+    ZIP = "zip", _("Data package (ZIP)")
 
 
 def publication_file_path(instance: "PublicationFile", filename: str) -> str:

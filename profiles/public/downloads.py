@@ -29,6 +29,7 @@ DATASET_MAX_AGE = 5 * 60
 CONTENT_TYPES = {
     FileKind.CSV: "text/csv; charset=utf-8",
     FileKind.JSON: "application/json",
+    FileKind.ZIP: "application/zip",
 }
 
 
@@ -36,7 +37,7 @@ CONTENT_TYPES = {
 def publication_data(
     request: HttpRequest, slug: str, year: int, version: int, kind: str
 ) -> HttpResponse:
-    """A live publication's CSV or JSON, as rendered at publication. One query."""
+    """A live publication's CSV, JSON or data package, as rendered at publication. One query."""
     live = Publication.objects.live().filter(government__slug=slug, year=year, version=version)
     stored = (
         PublicationFile.objects.filter(publication__in=live, kind=kind)
@@ -53,7 +54,7 @@ def publication_data(
             sha256=stored.sha256,
             content_type=CONTENT_TYPES[kind],
             filename=exports.data_filename(stored.publication, kind),
-            as_attachment=kind == FileKind.CSV,
+            as_attachment=kind != FileKind.JSON,
         ),
     )
 

@@ -34,6 +34,12 @@ urlpatterns = [
         name="version_json",
     ),
     path(
+        "profiles/<slug:slug>/<int:year>/v<int:version>/data.zip",
+        downloads.publication_data,
+        {"kind": "zip"},
+        name="version_zip",
+    ),
+    path(
         "profiles/<slug:slug>/<int:year>/v<int:version>/pdf/<str:language>/",
         downloads.pdf,
         name="pdf",

@@ -95,7 +95,12 @@ def _download_url(row: PublicationFile, publication) -> str:
 def _downloads(files: list[PublicationFile], publication, language: str) -> list[dict]:
     """Links to the PDF (per language) and the data files that exist for this version."""
     result = []
-    for kind, label in ((FileKind.PDF, "PDF"), (FileKind.CSV, "CSV"), (FileKind.JSON, "JSON")):
+    for kind, label in (
+        (FileKind.PDF, "PDF"),
+        (FileKind.CSV, "CSV"),
+        (FileKind.JSON, "JSON"),
+        (FileKind.ZIP, FileKind.ZIP.label),  # CSV files with datapackage.json
+    ):
         rows = sorted(
             (f for f in files if f.kind == kind),
             key=lambda f: (f.language != language, f.language != "en", f.language),

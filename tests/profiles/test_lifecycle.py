@@ -73,7 +73,7 @@ def test_publishing_renders_the_files_in_the_render_task(
     assert publication.ready_at is not None
     assert set(
         PublicationFile.objects.filter(publication=publication).values_list("kind", flat=True)
-    ) == {"csv", "json"}
+    ) == {"csv", "json", "zip"}
     assert opendata.read_manifest()["counts"]["publications"] == 1
     assert client.get(publication.get_absolute_url()).status_code == 200
 

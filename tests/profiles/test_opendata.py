@@ -201,3 +201,27 @@ def test_on_s3_the_manifest_and_index_are_replaced_in_place(client, s3_storage, 
     assert manifest["counts"]["governments"] == 2
     publications = pd.read_csv(_download(client, "mgi-open-data-csv.zip").open("publications.csv"))
     assert sorted(publications["government_slug"]) == ["chl", "per"]
+
+
+def test_each_profile_has_its_own_valid_data_package_linked_from_its_page(client, chile, tmp_path):
+    page = client.get("/profiles/chl/2023/v2/").content.decode()
+    assert 'href="/profiles/chl/2023/v2/data.zip"' in page and "Data package (ZIP)" in page
+    response = client.get("/profiles/chl/2023/v2/data.zip")
+    assert response["Content-Type"] == "application/zip"
+    assert "mgi-chl-2023-v2.zip" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive.extractall(tmp_path)
+    assert set(archive.namelist()) == {
+        "datapackage.json",
+        "publications.csv",
+        "answers.csv",
+        "findings.csv",
+        "context_figures.csv",
+        "LICENCE",
+    }
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    # The same rows as this version's rows in the whole dataset.
+    whole = _download(client, "mgi-open-data-csv.zip").read("answers.csv")
+    assert (tmp_path / "answers.csv").read_bytes() == whole
+    assert client.get("/fr/profiles/chl/2023/v1/data.zip").status_code == 200

@@ -49,7 +49,7 @@ def publication(s3_storage, government, staff, validator):
 def test_every_publication_file_is_in_the_bucket_with_its_sha256(s3_storage, publication, settings):
     stored = objects(s3_storage)
     rows = PublicationFile.objects.filter(publication=publication)
-    assert {row.kind for row in rows} == {FileKind.HTML, FileKind.CSV, FileKind.JSON}
+    assert {row.kind for row in rows} == {FileKind.HTML, FileKind.CSV, FileKind.JSON, FileKind.ZIP}
     for row in rows:
         assert hashlib.sha256(stored[row.file.name]).hexdigest() == row.sha256, row.file.name
     assert any(name.startswith("opendata/") for name in stored)  # the open dataset too

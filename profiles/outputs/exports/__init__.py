@@ -10,7 +10,7 @@ being rendered), never from assessments, so nothing unpublished can be exported.
 - `schema`: datapackage.json, a Frictionless Table Schema for every CSV;
 - `dataset`: CSV/ZIP/XLSX bytes of the whole dataset, safe from formula injection,
   and the per-publication CSV parts it can be assembled from;
-- `publication`: one publication's CSV and JSON, stored at publication.
+- `publication`: one publication's CSV, JSON and data package ZIP, stored at publication.
 
 The names below are what the rest of the project uses; `render_publication_data`
 is a renderer listed in `settings.MGI_PUBLICATION_RENDERERS`.
@@ -30,6 +30,7 @@ from profiles.outputs.exports.publication import (
     data_filename,
     publication_csv,
     publication_json,
+    publication_package,
     render_publication_data,
 )
 from profiles.outputs.exports.schema import dataset_datapackage
@@ -46,6 +47,7 @@ __all__ = [
     "neutralise",
     "publication_csv",
     "publication_json",
+    "publication_package",
     "render_publication_data",
     "subset",
 ]
