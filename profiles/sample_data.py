@@ -4,6 +4,12 @@ Every assessment made here has `is_sample=True` and says so in its text; the
 answers, findings and figures are generated and are never IOM's real results.
 Published samples go through the real workflow (share, submit, validate,
 publish) with sample users, so they exercise the same code as real ones.
+
+Most samples are written in English; Montréal's is in French and Jordan's in
+Arabic. Some carry translations (`profiles.sample_texts`): the Philippines into
+French, Spanish and Arabic, Chile into Spanish, Jordan into English, and Albania's
+2023 French translation was made before its summary changed, so it is stale and
+French readers see the English original, with the page saying so.
 """
 
 import datetime
@@ -16,11 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Dimension, Framework, Indicator, Level
-from profiles import roles, workflow
+from profiles import content, roles, workflow
 from profiles.models import (
     Answer,
     AnswerValue,
     Assessment,
+    ContentTranslation,
     ContextFigure,
     Finding,
     FindingKind,
@@ -34,11 +41,10 @@ from profiles.models import (
     SourceKind,
     StatusChange,
 )
+from profiles.sample_texts import PHRASES, SampleTexts, name_in
 from profiles.workflow import signoff
 
 User = get_user_model()
-
-SAMPLE_NOTE = "Sample data: invented for demonstration, not an IOM result."
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class SampleGovernment:
     rounds: tuple[SampleRound, ...]
     name: str = ""
     kind: str = LocalKind.NATIONAL
+    language: str = "en"  # the original language of its texts
+    translations: tuple[str, ...] = ()  # languages its published rounds are translated into
+    stale: tuple[str, ...] = ()  # translations made before the original last changed
 
 
 NATIONAL_2016 = "mgi-national-2016"
@@ -71,12 +80,15 @@ SAMPLES: tuple[SampleGovernment, ...] = (
             SampleRound(2018, NATIONAL_2016, "published"),
             SampleRound(2023, NATIONAL_2022, "published"),
         ),
+        translations=("es",),
     ),
     SampleGovernment(
         "GH",
         (SampleRound(2019, NATIONAL_2016, "published"), SampleRound(2025, NATIONAL_2022, "draft")),
     ),
-    SampleGovernment("PH", (SampleRound(2021, NATIONAL_2022, "published"),)),
+    SampleGovernment(
+        "PH", (SampleRound(2021, NATIONAL_2022, "published"),), translations=("fr", "es", "ar")
+    ),
     SampleGovernment("MA", (SampleRound(2024, NATIONAL_2022, "consultation"),)),
     SampleGovernment(
         "MD",
@@ -94,15 +106,24 @@ SAMPLES: tuple[SampleGovernment, ...] = (
             SampleRound(2019, NATIONAL_2016, "published"),
             SampleRound(2023, NATIONAL_2022, "published"),
         ),
+        translations=("fr",),
+        stale=("fr",),
     ),
     SampleGovernment("CR", (SampleRound(2024, NATIONAL_2022, "returned"),)),
     SampleGovernment("GH", (SampleRound(2019, LOCAL_2019, "published"),), "Accra", LocalKind.CITY),
     SampleGovernment(
-        "CA", (SampleRound(2020, LOCAL_2019, "published"),), "Montréal", LocalKind.CITY
+        "CA",
+        (SampleRound(2020, LOCAL_2019, "published"),),
+        "Montréal",
+        LocalKind.CITY,
+        language="fr",
     ),
     SampleGovernment("MX", (SampleRound(2023, LOCAL_2019, "draft"),), "Michoacán", LocalKind.STATE),
     SampleGovernment(
         "CL", (SampleRound(2024, LOCAL_2019, "published"),), "Santiago", LocalKind.CITY
+    ),
+    SampleGovernment(
+        "JO", (SampleRound(2022, NATIONAL_2022, "published"),), language="ar", translations=("en",)
     ),
 )
 
@@ -196,7 +217,7 @@ def load(*, seed: int = 2016, only: set[str] | None = None, log=print) -> list[A
                 previous = existing
                 continue
             assessment = _make_assessment(
-                rng, government, frameworks[spec.framework], spec.year, number, previous
+                rng, sample, government, frameworks[spec.framework], spec.year, number, previous
             )
             _advance(assessment, spec.stage, staff=staff, validator=validator)
             log(f"  {government.slug} {spec.year}: {spec.stage}")
@@ -206,8 +227,8 @@ def load(*, seed: int = 2016, only: set[str] | None = None, log=print) -> list[A
 
 
 @transaction.atomic
-def _make_assessment(rng, government, framework, year, number, previous) -> Assessment:
-    name = government.display_name
+def _make_assessment(rng, sample, government, framework, year, number, previous) -> Assessment:
+    texts = SampleTexts(government, sample.language)
     assessment = Assessment.objects.create(
         government=government,
         framework=framework,
@@ -215,32 +236,27 @@ def _make_assessment(rng, government, framework, year, number, previous) -> Asse
         round_number=number,
         previous=previous,
         is_sample=True,
-        introduction=(
-            f"{SAMPLE_NOTE} This profile of {name} shows what a Migration Governance "
-            f"Profile looks like on this portal. It was generated for round {number} "
-            f"({year}) with the framework '{framework.name}'."
-        ),
-        summary=(
-            f"{SAMPLE_NOTE} In this invented assessment, {name} has well-developed areas "
-            "in several dimensions and areas with potential for further development in others."
-        ),
+        original_language=sample.language,
+        introduction=texts.say("introduction", key="introduction", number=number, year=year),
+        summary=texts.say("summary", key="summary"),
     )
-    sources = [
-        Source.objects.create(
+    sources = []
+    for title, kind in [
+        ("Migration Act", SourceKind.LAW),
+        ("National Migration Policy", SourceKind.POLICY),
+        ("Labour Mobility Agreement", SourceKind.AGREEMENT),
+        ("Decree on Residence Permits", SourceKind.REGULATION),
+    ]:
+        source = Source.objects.create(
             assessment=assessment,
-            title=f"Sample {title} of {name}",
+            title=texts.say("source", title=title),
             kind=kind,
-            issuer=f"Government of {name} (sample)",
+            issuer=texts.say("issuer"),
             year=year - rng.randint(1, 12),
             url="",
         )
-        for title, kind in [
-            ("Migration Act", SourceKind.LAW),
-            ("National Migration Policy", SourceKind.POLICY),
-            ("Labour Mobility Agreement", SourceKind.AGREEMENT),
-            ("Decree on Residence Permits", SourceKind.REGULATION),
-        ]
-    ]
+        texts.recipes[f"source:{source.pk}:title"] = ("source", {"title": title})
+        sources.append((source, title))
     indicators = list(Indicator.objects.filter(framework=framework).current().in_order())
     values, weights = zip(*ANSWER_WEIGHTS, strict=True)
     answers = []
@@ -251,17 +267,19 @@ def _make_assessment(rng, government, framework, year, number, previous) -> Asse
                 assessment=assessment,
                 indicator=indicator,
                 value=value,
-                justification=(
-                    f"Sample justification for {indicator.code}: the invented legal framework of "
-                    f"{name} makes this {AnswerValue(value).label.lower()}."
+                justification=texts.say(
+                    "justification",
+                    key=f"answer:{indicator.code}:justification",
+                    code=indicator.code,
+                    answer=value,
                 ),
-                evidence=f"{sources[0].title}, article {rng.randint(1, 90)}",
+                evidence=texts.say("evidence", title=sources[0][1], article=rng.randint(1, 90)),
             )
         )
     Answer.objects.bulk_create(answers)
     through = Answer.sources.through
     through.objects.bulk_create(
-        through(answer_id=a.pk, source_id=rng.choice(sources).pk)
+        through(answer_id=a.pk, source_id=rng.choice(sources)[0].pk)
         for a in Answer.objects.filter(assessment=assessment)
     )
     by_dimension: dict[int, list[tuple[Indicator, str]]] = {}
@@ -271,24 +289,19 @@ def _make_assessment(rng, government, framework, year, number, previous) -> Asse
         items = by_dimension.get(dimension.pk, [])
         strong = [i for i, v in items if v == AnswerValue.FULLY][:2]
         weak = [i for i, v in items if v in (AnswerValue.ABSENT, AnswerValue.PARTIALLY)][:2]
-        for position, indicator in enumerate(strong):
-            Finding.objects.create(
-                assessment=assessment,
-                dimension=dimension,
-                kind=FindingKind.WELL_DEVELOPED,
-                position=position,
-                is_good_practice=position == 0 and dimension.code % 2 == 1,
-                text=f"(Sample) {name} has a framework in place: {indicator.question.rstrip('?')}.",
-            )
-        for position, indicator in enumerate(weak):
-            Finding.objects.create(
-                assessment=assessment,
-                dimension=dimension,
-                kind=FindingKind.POTENTIAL,
-                position=position,
-                text=f"(Sample) {name} could develop this further: "
-                f"{indicator.question.rstrip('?')}.",
-            )
+        for kind, chosen in ((FindingKind.WELL_DEVELOPED, strong), (FindingKind.POTENTIAL, weak)):
+            for position, indicator in enumerate(chosen):
+                finding = Finding.objects.create(
+                    assessment=assessment,
+                    dimension=dimension,
+                    kind=kind,
+                    position=position,
+                    is_good_practice=kind == FindingKind.WELL_DEVELOPED
+                    and position == 0
+                    and dimension.code % 2 == 1,
+                    text=texts.say(kind, indicator=indicator),
+                )
+                texts.recipes[f"finding:{finding.pk}"] = (kind, {"indicator": indicator})
     for position, (kind, unit, low, high) in enumerate(FIGURES):
         ContextFigure.objects.create(
             assessment=assessment,
@@ -297,7 +310,7 @@ def _make_assessment(rng, government, framework, year, number, previous) -> Asse
             year=year - 1,
             position=position,
             value=rng.randint(low, high),
-            source="Sample figure (invented, not real data)",
+            source=PHRASES[sample.language].figure_source,
         )
     if previous is not None:
         progress = list(ProgressStatus)
@@ -308,7 +321,26 @@ def _make_assessment(rng, government, framework, year, number, previous) -> Asse
                 progress=rng.choice(progress),
                 note=f"(Sample) Progress since {previous.year} as recorded in this invented round.",
             )
+    _translate(assessment, sample, texts)
     return assessment
+
+
+def _translate(assessment: Assessment, sample: SampleGovernment, texts: SampleTexts) -> None:
+    """Store the sample's translations, made from its present text (or, if stale, an older one)."""
+    if not sample.translations:
+        return
+    source_hash = content.original_digest(content.build(assessment, include_translations=False))
+    for language in sample.translations:
+        ContentTranslation.objects.create(
+            assessment=assessment,
+            language=language,
+            texts=texts.translated(language),
+            source_hash=source_hash,
+        )
+    if sample.stale:
+        # The original changed after the translation was made: the translation is stale.
+        assessment.summary += " " + PHRASES[sample.language].changed
+        assessment.save(update_fields=["summary", "updated_at"])
 
 
 def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
@@ -332,16 +364,19 @@ def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
             "publish",
         ],
     }[stage]
+    phrases = PHRASES[assessment.original_language]
     for name in path:
         transition = workflow.BY_NAME[name]
         by = validator if name in {"validate", "return"} else staff
         sign_off = None
         if name == "validate":
             sign_off = workflow.SignOffDetails(
-                name=f"Sample Validator of {assessment.government.display_name}",
-                title="Director of Migration Policy (sample)",
-                ministry="Ministry of the Interior (sample)",
-                statement="On behalf of the government, I validate this (sample) profile.",
+                name=phrases.validator.format(
+                    name=name_in(assessment.government, assessment.original_language)
+                ),
+                title=phrases.validator_title,
+                ministry=phrases.ministry,
+                statement=phrases.statement,
                 reviewed_hash=signoff.current_hash(assessment),
             )
         if name == "revise":

@@ -1,5 +1,6 @@
 """Languages: complete translations, lang/dir attributes, a switcher that keeps the page."""
 
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -189,3 +190,46 @@ def test_switcher_moves_unresolvable_paths_between_prefixes(lang, path, expected
 )
 def test_region_filter_names_regions_in_the_page_language(client, prefix, region):
     assert region in client.get(f"{prefix}/profiles/").content.decode()
+
+
+@pytest.fixture
+def translated_samples(db, django_capture_on_commit_callbacks):
+    """Sample profiles translated in full, written in French or Arabic, and one stale."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "load_sample_data", only=["phl", "montreal-can", "jor", "alb"], stdout=io.StringIO()
+        )
+
+
+def test_sample_profiles_are_read_in_the_readers_language(client, translated_samples):
+    untranslated_note = 'class="note" role="note"'
+    french = client.get("/fr/profiles/phl/").content.decode()
+    assert "le cadre juridique inventé" in french and untranslated_note not in french
+    assert "Sample justification" not in french
+    assert "el marco jurídico inventado" in client.get("/es/profiles/phl/").content.decode()
+    arabic = client.get("/ar/profiles/phl/").content.decode()
+    assert "تعليل نموذجي" in arabic and untranslated_note not in arabic
+
+    # Written in Arabic, translated into English; in French it is shown in Arabic, marked.
+    assert "تعليل نموذجي" in client.get("/ar/profiles/jor/").content.decode()
+    english = client.get("/profiles/jor/").content.decode()
+    assert "Sample justification" in english and untranslated_note not in english
+    assert (
+        '<div class="prose" lang="ar" dir="rtl">'
+        in client.get("/fr/profiles/jor/").content.decode()
+    )
+
+    # Written in French: French readers read it as written; others see it marked as French.
+    montreal = client.get("/fr/profiles/montreal-can/").content.decode()
+    assert "le cadre juridique inventé" in montreal and untranslated_note not in montreal
+    assert (
+        '<div class="prose" lang="fr" dir="ltr">'
+        in client.get("/es/profiles/montreal-can/").content.decode()
+    )
+
+
+def test_a_stale_translation_is_not_shown_and_the_page_says_so(client, translated_samples):
+    french = client.get("/fr/profiles/alb/").content.decode()
+    assert 'class="note" role="note"' in french  # parts are shown in the original language
+    assert "le cadre juridique inventé" not in french
+    assert '<div class="prose" lang="en" dir="ltr">' in french

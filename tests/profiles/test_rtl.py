@@ -1,9 +1,10 @@
 """Text in another language than the page is marked with both its language and direction.
 
 An English justification on an Arabic page without `dir="ltr"` is laid out
-right to left: its brackets, full stops and numbers jump to the wrong end. The
-sample profiles (untranslated English content) are rendered in Arabic and
-French, and every public page type is parsed with the standard HTML parser.
+right to left: its brackets, full stops and numbers jump to the wrong end. Sample
+profiles (English, Chile's translated into Spanish, Jordan's written in Arabic) are
+rendered in all four languages, and every public page type is parsed with the
+standard HTML parser.
 """
 
 import io
@@ -103,9 +104,9 @@ def test_the_checker_finds_foreign_text_without_direction():
 
 @pytest.fixture
 def samples(django_capture_on_commit_callbacks):
-    """Chile's two rounds and Santiago: national, local, follow-up and comparisons."""
+    """Chile's two rounds (translated into Spanish), Santiago, and Jordan (written in Arabic)."""
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_sample_data", only=["chl", "santiago-chl"], stdout=io.StringIO())
+        call_command("load_sample_data", only=["chl", "santiago-chl", "jor"], stdout=io.StringIO())
 
 
 PAGES = [
@@ -114,6 +115,7 @@ PAGES = [
     "/profiles/chl/",
     "/profiles/chl/2018/",
     "/profiles/santiago-chl/",
+    "/profiles/jor/",
     "/profiles/chl/compare/?from=2018&to=2023",
     "/profiles/santiago-chl/compare/national/",
     "/indicators/",
@@ -127,14 +129,14 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("prefix", ["/ar", "/fr", "/es"])
+@pytest.mark.parametrize("prefix", ["", "/ar", "/fr", "/es"])
 def test_every_foreign_text_carries_its_direction(client, samples, prefix):
     problems = {}
     for path in PAGES:
         response = client.get(prefix + path)
         assert response.status_code == 200, path
         checker = check(response.content.decode())
-        assert checker.page == prefix[1:]
+        assert checker.page == (prefix[1:] or "en")
         if checker.undirected or checker.untagged:
             problems[path] = checker.undirected[:3] + checker.untagged[:3]
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
