@@ -88,21 +88,22 @@ class Document:
 
 
 def government_names(government: dict) -> list[str]:
-    """The names a reader may search a government by, in every UI language.
+    """The names a reader may search a government by, in every UI language, and its slug.
 
     A national government is its country, named by django-countries in each
     language; a local government is its own name (its country's name would make
     every city of a country match a search for the country).
     """
+    slug = government.get("slug") or ""
     if government.get("level") == "local" and government.get("name"):
-        return [government["name"]]
+        return [government["name"], slug]
     names = []
     for language, _label in settings.LANGUAGES:
         with translation.override(language):
             name = str(countries.name(government["country"]))
         if name and name not in names:
             names.append(name)
-    return names or [government.get("name") or government["country"]]
+    return [*(names or [government.get("name") or government["country"]]), slug]
 
 
 def document(content: dict, language: str) -> Document:

@@ -2,7 +2,7 @@
 
 On PostgreSQL this also installs `unaccent`, creates the text search
 configurations the documents and queries use (each language's stemmer behind
-`unaccent`, so accents never matter) and the GIN index on `vector`; SQLite
+`unaccent`, so accents never matter) and a GIN index on `vector` per language; SQLite
 searches the stored text instead. Existing publications get their documents here.
 """
 
@@ -32,11 +32,25 @@ POSTGRES_UP = [
             f"WITH unaccent, {dictionary}",
         )
     ),
-    "CREATE INDEX profiles_publicationsearch_vector_gin "
-    "ON profiles_publicationsearch USING gin (vector)",
+    # No statistics on `vector`: with them, a word found in most documents makes the planner
+    # read every row's vector (tens of kB each, 0.8 s at 30,000 documents) rather than the
+    # GIN index (75 ms), since it does not count the cost of reading them; without them it
+    # assumes a selective query and always takes the index.
+    "ALTER TABLE profiles_publicationsearch ALTER COLUMN vector SET STATISTICS 0",
+    # One GIN index per language: a search ORs one condition per language, each with its
+    # own tsquery, and each condition then scans only its own language's index.
+    *(
+        f"CREATE INDEX profiles_publicationsearch_vector_{language} "
+        f"ON profiles_publicationsearch USING gin (vector) WHERE language = '{language}'"
+        for language in search.CONFIGS
+    ),
 ]
 POSTGRES_DOWN = [
-    "DROP INDEX IF EXISTS profiles_publicationsearch_vector_gin",
+    "ALTER TABLE profiles_publicationsearch ALTER COLUMN vector SET STATISTICS -1",
+    *(
+        f"DROP INDEX IF EXISTS profiles_publicationsearch_vector_{language}"
+        for language in search.CONFIGS
+    ),
     *(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}" for name in STEMMERS),
 ]
 

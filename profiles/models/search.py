@@ -7,9 +7,9 @@ match. `sections` maps character offsets of `document` to the profile page's
 anchors, so a hit can link to the dimension or indicator it came from.
 
 On PostgreSQL `vector` holds the document's `tsvector` (built with the
-language's text search configuration, see `profiles.search`) and carries a GIN
-index created by migration 0005 (a GIN index cannot be declared here: the model
-also runs on SQLite, where the column stays empty and search reads `document`).
+language's text search configuration, see `profiles.search`), with one partial
+GIN index per language created by migration 0005 (they cannot be declared here: the
+model also runs on SQLite, where the column stays empty and search reads `document`).
 """
 
 from django.contrib.postgres.search import SearchVectorField
