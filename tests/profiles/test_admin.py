@@ -497,6 +497,8 @@ def test_validator_signs_off_on_a_page_showing_the_content(client, staff, valida
     assert "Health services are open to all migrants." in html and 'id="sign-off-form"' in html
     response = client.post(url, {"name": "Ana", "title": "", "ministry": "", "statement": ""})
     assert response.status_code == 200 and not SignOff.objects.exists()
+    errors = response.content.decode().split('class="error-summary"', 1)[1].split("</div>")[0]
+    assert 'href="#id_title"' in errors and 'href="#id_statement"' in errors  # links to fields
     shown = signoff.current_hash(assessment)
     assert f'name="reviewed_hash" value="{shown}"' in html
     response = client.post(
