@@ -120,6 +120,26 @@ def _queries(text: str) -> dict[str, SearchQuery]:
     }
 
 
+def _any_term(text: str) -> dict[str, SearchQuery]:
+    """Any of the query's wanted words or phrases, per language: what the snippet highlights.
+
+    The headline reads a window of the document (`_window`), which may hold one
+    of the words and not the others; highlighting with the whole query would then
+    mark nothing.
+    """
+    terms = [term for required, _excluded in parse(text) for term in required]
+    if not terms:
+        return {}
+    result = {}
+    for language, _name in settings.LANGUAGES:
+        config = config_for(language)
+        query = SearchQuery(terms[0], config=config, search_type="phrase")
+        for term in terms[1:]:
+            query |= SearchQuery(term, config=config, search_type="phrase")
+        result[language] = query
+    return result
+
+
 def _full_text_match(queries: dict[str, SearchQuery]) -> Q:
     # One condition per language, each with a constant tsquery: each scans its language's index.
     condition = Q(pk__in=[])
@@ -173,7 +193,7 @@ def search(queryset: QuerySet[Publication], text: str, *, hits: bool = False) ->
     if hits:
         ranked = ranked.annotate(**_window(text))
         headline = _per_language(
-            queries,
+            _any_term(text) or queries,
             lambda language, query: SearchHeadline(
                 "window",
                 query,
