@@ -7,7 +7,7 @@ publish) with sample users, so they exercise the same code as real ones.
 
 Most samples are written in English; Montréal's is in French and Jordan's in
 Arabic. Some carry translations (`profiles.sample_texts`): the Philippines into
-French, Spanish and Arabic, Chile into Spanish, Jordan into English, and Albania's
+French, Spanish and Arabic, Chile into Spanish, Jordan into the other three, and Albania's
 2023 French translation was made before its summary changed, so it is stale and
 French readers see the English original, with the page saying so.
 """
@@ -123,7 +123,10 @@ SAMPLES: tuple[SampleGovernment, ...] = (
         "CL", (SampleRound(2024, LOCAL_2019, "published"),), "Santiago", LocalKind.CITY
     ),
     SampleGovernment(
-        "JO", (SampleRound(2022, NATIONAL_2022, "published"),), language="ar", translations=("en",)
+        "JO",
+        (SampleRound(2022, NATIONAL_2022, "published"),),
+        language="ar",
+        translations=("en", "fr", "es"),
     ),
 )
 

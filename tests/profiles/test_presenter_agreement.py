@@ -31,6 +31,7 @@ LANGUAGES = ("en", "fr", "es", "ar")
 #: The sections the page and the PDF share (the PDF adds cover, contents, annex, colophon).
 SHARED = re.compile(r"(introduction|context|summary|dimension-\d+|sources|validation|cite)")
 PAGE_NUMBER = re.compile(r"^\S+ \d+ \S+ \d+$|^\d+$")
+ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 @dataclass
@@ -270,13 +271,18 @@ def missing_from(pdf_text: str, texts: list[str], *, language: str) -> list[str]
     """The texts that the PDF's text does not contain.
 
     Right-to-left: poppler gives words in visual order, and an English text inside
-    an Arabic table cell wraps across columns, so each word is looked for instead.
+    an Arabic table cell wraps across columns, so each word is looked for instead;
+    so too for an Arabic text in another document (a profile written in Arabic).
     """
-    if language in ("ar",):
-        available = words(pdf_text, pairs=True)
-        return [text for text in texts if not words(text) <= available]
     haystack = squashed(pdf_text)
-    return [text for text in texts if squashed(text) not in haystack]
+    available = words(pdf_text, pairs=True)
+
+    def found(text: str) -> bool:
+        if language == "ar" or ARABIC.search(text):
+            return words(text) <= available
+        return squashed(text) in haystack
+
+    return [text for text in texts if not found(text)]
 
 
 # --- The test --------------------------------------------------------------------------

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 #: Elements that never hold a text of their own; html.parser sees no end tag for them.
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-#: Three Latin words in a row: English prose, not a code, a year or "PDF".
-LATIN_RUN = re.compile(r"[A-Za-z]{2,}(?:[ ,'\u2019]+[A-Za-z]{2,}){2,}")
+#: Four Latin words in a row: English prose, not a code, a year, "PDF", a list of language
+#: codes or a product name ("Frictionless Data Package") inside an Arabic sentence.
+LATIN_RUN = re.compile(r"[A-Za-z]{3,}(?:[ ,'\u2019]+[A-Za-z]{2,}){3,}")
 #: Where Latin text is expected whatever the page language: code samples and data names.
 VERBATIM = {"code", "pre", "script", "style", "svg"}
 #: Known limit: Django's select widget gives no <option> (an English framework name in the
