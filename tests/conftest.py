@@ -39,7 +39,7 @@ def _fast_and_isolated(settings, tmp_path):
     # Production requires 2FA for admin users; tests/security/test_accounts.py turns it on.
     settings.MGI_REQUIRE_2FA = False
     # Publishing stores the data files and pages for real; PDFs take seconds each, so
-    # only the tests that check PDFs (tests/profiles/test_pdf.py, `with_pdfs`) make them.
+    # only the tests that check PDFs (tests/profiles/outputs/test_pdf.py, `with_pdfs`) make them.
     settings.MGI_PUBLICATION_RENDERERS = [
         path for path in settings.MGI_PUBLICATION_RENDERERS if path != PDF_RENDERER
     ]

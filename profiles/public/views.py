@@ -1,6 +1,6 @@
 """Public views: parse the URL, call a selector, render. Drafts are never read here.
 
-Query counts per page are pinned in tests/profiles/test_views.py and do not
+Query counts per page are pinned in tests/profiles/public/test_views.py and do not
 grow with the number of governments, indicators or answers.
 """
 

@@ -2,7 +2,7 @@
 
 `publish()` walks the real workflow (share, submit, validate, publish) and runs
 the real page renderer. It leaves out the PDF renderer, which takes about 25 s
-per publication on this machine and is tested in tests/profiles/test_pdf.py;
+per publication on this machine and is tested in tests/profiles/outputs/test_pdf.py;
 tests that need a PDF row store one explicitly. `clone()` copies a real
 publication's frozen content to more governments, to show that query counts do
 not grow with the number of governments.

@@ -9,7 +9,7 @@ comments never reach a public surface. CSV and XLSX exports neutralise every
 text cell that a spreadsheet would run as a formula, in every column.
 
 Spreadsheet uploads themselves (zip bombs, oversized files, file names, the
-preview) are tested in tests/profiles/test_spreadsheets.py.
+preview) are tested in tests/profiles/editing/test_spreadsheets.py.
 """
 
 import csv
@@ -46,7 +46,7 @@ from profiles.models import (
 )
 from profiles.workflow import consultation
 from tests import factories
-from tests.profiles.test_admin import form_data
+from tests.profiles.editing.test_admin import form_data
 from tests.security.surfaces import body, crawl, public_urls
 from tests.tools import require
 

@@ -21,7 +21,7 @@ from profiles import workflow
 from profiles.models import AssessmentStatus, Publication, StatusChange
 from tests import factories
 from tests.factories import NATIONAL, AssessmentFactory, LocalGovernmentFactory, sign_off_for
-from tests.profiles.test_admin import change_url, status_of, transition_url
+from tests.profiles.editing.test_admin import change_url, status_of, transition_url
 
 pytestmark = pytest.mark.django_db
 S = AssessmentStatus

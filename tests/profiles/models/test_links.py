@@ -24,7 +24,7 @@ from profiles.models import (
 )
 from tests import factories
 from tests.factories import LOCAL, AssessmentFactory, GovernmentFactory
-from tests.profiles.test_admin import change_url, form_data
+from tests.profiles.editing.test_admin import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 

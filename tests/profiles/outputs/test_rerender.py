@@ -93,7 +93,7 @@ def test_rerender_of_every_government_renders_data_files_to_the_same_bytes(
     data_before = set(ghana_data.values_list("pk", "file", "sha256"))
     settings.MGI_PUBLICATION_RENDERERS = []
     changed_body_template(settings, tmp_path)
-    # PDFs take seconds each; tests/profiles/test_pdf.py re-renders them with --pdfs.
+    # PDFs take seconds each; tests/profiles/outputs/test_pdf.py re-renders them with --pdfs.
     call_command("rerender", "--pages", "--data")
     assert "data, pages rendered for 2 publication(s)" in capsys.readouterr().out
     assert "NEW TEMPLATE" in body(chile) and "NEW TEMPLATE" in body(ghana)

@@ -373,7 +373,7 @@ def test_saving_the_page_costs_the_same_for_one_or_many_changed_answers(
 
 def populate(countries: list[str], staff, year: int = 2020):
     """A government per country, each with one of every kind of row the changelists list."""
-    from tests.profiles.test_isolation import government_world
+    from tests.profiles.editing.test_isolation import government_world
 
     for country in countries:
         government = GovernmentFactory(country=country)

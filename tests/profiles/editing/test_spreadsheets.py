@@ -26,7 +26,7 @@ from tests import factories
 from tests.factories import AssessmentFactory, GovernmentFactory
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 S = AssessmentStatus
 
 
@@ -848,7 +848,7 @@ def _read_in_child(data: bytes):
         input=data,
         capture_output=True,
         env=environment,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
         timeout=120,
         check=False,
     )

@@ -8,7 +8,7 @@ from profiles import content, workflow
 from profiles.models import Assessment, AssessmentStatus, ContentTranslation, SignOff
 from tests import factories
 from tests.factories import AssessmentFactory, sign_off_for
-from tests.profiles.test_admin import at, messages_of
+from tests.profiles.editing.test_admin import at, messages_of
 
 pytestmark = pytest.mark.django_db
 

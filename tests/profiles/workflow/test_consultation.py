@@ -10,7 +10,7 @@ from profiles.models import AssessmentStatus, ConsultationComment, Resolution
 from profiles.workflow import consultation
 from tests import factories
 from tests.factories import AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
-from tests.profiles.test_admin import at, change_url, messages_of, status_of
+from tests.profiles.editing.test_admin import at, change_url, messages_of, status_of
 
 pytestmark = pytest.mark.django_db
 S = AssessmentStatus

@@ -34,7 +34,7 @@ def _our_own_texts() -> str:
     """Every template's text, whitespace collapsed: our UI strings, in English.
 
     A UI string not yet in locale/ar (new since the last `makemessages`) shows in
-    English until the catalogues are updated; tests/profiles/test_i18n.py watches
+    English until the catalogues are updated; tests/profiles/public/test_i18n.py watches
     the catalogues. This test is about content and framework text left unmarked.
     """
     templates = Path(settings.BASE_DIR) / "templates"

@@ -24,7 +24,7 @@ from profiles.editing import uploads
 from profiles.models import AnswerValue, FileKind, Publication, PublicationFile, Source
 from profiles.outputs import files
 from tests import factories
-from tests.profiles.test_spreadsheets import upload
+from tests.profiles.editing.test_spreadsheets import upload
 
 pytestmark = pytest.mark.django_db
 
