@@ -4,10 +4,15 @@ A public page passes through at most two caches, each with its own job:
 
 1. **Django's whole-response cache** (`cache_public_page`, this module) for the
    anonymous GETs of every public page. Entries are keyed by URL, language and
-   the *generation* of published content (`profiles.publishing.generation`),
-   which publishing bumps after commit when a publication becomes ready or is
-   withdrawn, so a repeated request costs two cache reads and no database query,
-   and one increment forgets every page. Embargoes end without an event, so
+   the *generations* of the content the page shows
+   (`profiles.publishing.generation`), which publishing replaces after commit
+   when a publication becomes ready or is withdrawn, so a repeated request costs
+   two cache reads and no database query. Each view declares its scope: a
+   government's own pages (`cache_public_page(scope=per_government)`) are
+   forgotten only when a government of its country changes, every other page
+   (the default, `list_scope`) whenever any publication changes; so one
+   publication among 10,000 governments leaves the other countries' pages
+   cached. Embargoes end without an event, so
    entries also expire after `TIMEOUT` seconds, which bounds how late a scheduled
    release appears. A hit answers `If-None-Match` with 304 from the stored ETag.
    Signed-in users (a session cookie) always get a freshly rendered page.
@@ -22,6 +27,8 @@ publication and stored (`profiles.outputs.pages`), so a miss costs reading it.
 
 import functools
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,20 +42,39 @@ TIMEOUT = 120
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
 
 
-def _key(request: HttpRequest) -> str:
+Scope = Callable[[dict[str, Any]], list[str]]
+
+
+def list_scope(kwargs: dict[str, Any]) -> list[str]:
+    """Pages that quote many governments: forgotten whenever any publication changes."""
+    return [generation.LIST_KEY]
+
+
+def per_government(kwargs: dict[str, Any]) -> list[str]:
+    """Pages of the government named by the `slug` URL argument (and its country's)."""
+    return [generation.government_key(kwargs["slug"])]
+
+
+def _key(request: HttpRequest, generations: str) -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{generation.current()}:{language}:{request.method}:{path}"
+    return f"public-page:{generations}:{language}:{request.method}:{path}"
 
 
-def cache_public_page(view):
-    """Serve repeated anonymous GETs of a public page from the cache (200 responses only)."""
+def cache_public_page(view=None, *, scope: Scope = list_scope):
+    """Serve repeated anonymous GETs of a public page from the cache (200 responses only).
+
+    Used bare (`@cache_public_page`, list scope) or with a scope
+    (`@cache_public_page(scope=per_government)`).
+    """
+    if view is None:
+        return functools.partial(cache_public_page, scope=scope)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return view(request, *args, **kwargs)
-        key = _key(request)
+        key = _key(request, generation.current(scope(kwargs)))
         stored = cache.get(key)
         if stored is not None:
             body, headers = stored

@@ -23,7 +23,7 @@ from profiles import content as profile_content
 from profiles.models import AnswerValue, FileKind, PublicationFile
 from profiles.outputs import document, pages
 from profiles.public import comparisons, selectors, serving
-from profiles.public.caching import cache_public_page
+from profiles.public.caching import cache_public_page, per_government
 from profiles.public.filters import GoodPracticeForm, PlaceForm, ProfileFilter
 
 PAGE_SIZE = 25
@@ -200,19 +200,19 @@ def _profile(
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=per_government)
 def government(request: HttpRequest, slug: str) -> HttpResponse:
     return _profile(request, slug=slug)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=per_government)
 def round_(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     return _profile(request, slug=slug, year=year)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=per_government)
 def version(request: HttpRequest, slug: str, year: int, version: int) -> HttpResponse:
     return _profile(request, slug=slug, year=year, version=version)
 
@@ -228,7 +228,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=per_government)
 def compare_rounds(request: HttpRequest, slug: str) -> HttpResponse:
     """Two rounds of one government, indicator by indicator, and the progress recorded."""
     comparison = comparisons.compare_rounds(
@@ -253,7 +253,7 @@ def compare_rounds(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=per_government)
 def compare_national(request: HttpRequest, slug: str) -> HttpResponse:
     """A local government's latest profile beside its country's national profile."""
     local, national = comparisons.national_counterpart(slug=slug)

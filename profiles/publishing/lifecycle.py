@@ -143,12 +143,13 @@ def index_content(publication: Publication) -> None:
 def withdraw(assessment: Assessment, *, reason: str) -> None:
     """Withdraw every live version of `assessment`; the caller holds the row lock.
 
-    After commit, cached pages forget it and the dataset at /data/ is rebuilt without it.
+    After commit, the cached pages showing it (its country's and the lists) forget it
+    and the dataset at /data/ is rebuilt without it.
     """
     Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_reason=reason
     )
-    generation.public_content_changed()
+    generation.government_changed(assessment.government_id)
     tasks.rebuild_opendata.delay_on_commit()
 
 

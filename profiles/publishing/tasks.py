@@ -26,11 +26,11 @@ ASSEMBLY_PENDING_KEY = "opendata:assembly-pending"
 def render_publication(publication_id: int) -> None:
     """Render and store a publication's files; retried if it fails or its worker dies.
 
-    Once the files are stored the publication is ready, so cached public pages are
-    forgotten and the open dataset is brought up to date to include it.
+    Once the files are stored the publication is ready, so the cached public pages
+    showing it are forgotten and the open dataset is brought up to date to include it.
     """
     rendering.render_files(publication_id)
-    generation.public_content_changed()
+    generation.publication_changed(publication_id)
     rebuild_opendata.delay_on_commit()
 
 
