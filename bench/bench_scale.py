@@ -47,6 +47,7 @@ from bench import _stack  # noqa: E402 (the path first)
 DB_NAME = "mgi_bench_scale"
 GOAL_RATIO = 1.5
 GOAL_P95_MS = 50.0
+STEPS = ("request", "render_publication", "rebuild_opendata")
 
 
 def log(message: str) -> None:
@@ -135,6 +136,11 @@ def report(args: argparse.Namespace, small: dict, large: dict) -> None:
             f"(min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}, "
             f"{len(samples)} trials)"
         )
+        parts = (
+            f"{step} {statistics.median(s[step] for s in result['steps']) * 1000:.0f}"
+            for step in STEPS
+        )
+        print(f"    medians by step (ms): {', '.join(parts)}")
     ratio = medians[args.large] / medians[args.small]
     verdict = "OK" if ratio <= GOAL_RATIO else "OVER"
     print(f"  ratio {ratio:.2f} (goal <= {GOAL_RATIO}): {verdict}")
@@ -177,16 +183,16 @@ def measure(args: argparse.Namespace) -> dict:
     staff = User.objects.create_user("scale-staff", is_staff=True)
     staff.groups.add(Group.objects.get(name=roles.IOM_STAFF))
     publish_one(0, staff)  # untimed: a running site has its templates and code loaded
-    samples = [publish_one(number, staff) for number in range(1, args.trials + 1)]
-    log("  publish: " + ", ".join(f"{s * 1000:.0f} ms" for s in samples))
-    result: dict = {"publish": samples}
+    steps = [publish_one(number, staff) for number in range(1, args.trials + 1)]
+    log("  publish: " + ", ".join(f"{sum(s.values()) * 1000:.0f} ms" for s in steps))
+    result: dict = {"publish": [sum(s.values()) for s in steps], "steps": steps}
     if args.pages:
         result["pages"] = cold_pages(args.repeat)
     return result
 
 
-def publish_one(number: int, staff) -> float:
-    """Seconds to publish one more fully answered local profile, request and worker."""
+def publish_one(number: int, staff) -> dict[str, float]:
+    """Seconds of each step of publishing one more fully answered local profile."""
     # Imported here: models need django.setup(), which only the child process runs.
     from django.contrib.auth.models import Group, User
 
@@ -242,12 +248,17 @@ def publish_one(number: int, staff) -> float:
         reviewed_hash=signoff.current_hash(assessment),
     )
     workflow.apply(workflow.VALIDATE, assessment, by=validator, sign_off=details)
-    started = time.perf_counter()
+    times = [time.perf_counter()]
     workflow.apply(workflow.PUBLISH, assessment, by=staff)
+    times.append(time.perf_counter())
     publication = Publication.objects.get(assessment=assessment)
     tasks.render_publication(publication.pk)  # what the worker runs next, in this process
+    times.append(time.perf_counter())
     tasks.rebuild_opendata()
-    return time.perf_counter() - started
+    times.append(time.perf_counter())
+    return {
+        step: after - before for step, before, after in zip(STEPS, times, times[1:], strict=False)
+    }
 
 
 def cold_pages(repeat: int) -> dict[str, list[float]]:
