@@ -66,7 +66,7 @@ system-deps:
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages -l fr -l es -l ar --no-obsolete --ignore=.venv --ignore=node_modules
+	$(MANAGE) makemessages -l fr -l es -l ar --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
 
 # Benchmarks and README screenshots (loopback only; see bench/README.md).
 bench-pages: $(VENV)/.installed
