@@ -39,6 +39,13 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         with translation.override("en"):
             return super().dispatch(request, *args, **kwargs)
 
+    def initial(self, request, *args, **kwargs):
+        """Refuse a parameter given twice: none is a list, and Django would keep the last."""
+        super().initial(request, *args, **kwargs)
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: ["Give this parameter once."] for name in repeated})
+
 
 def live_publications() -> QuerySet[Publication]:
     """Live publications with what every representation reads, without the big content."""

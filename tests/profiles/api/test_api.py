@@ -481,3 +481,11 @@ def test_the_data_page_shows_how_to_use_the_api_and_its_rate_limit(client, three
     assert "pd.read_csv" in html and "fromJSON" in html
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] in html
     assert '<pre lang="en" dir="ltr">' in html
+
+
+def test_a_parameter_given_twice_or_an_empty_page_is_a_400(client, three_live):
+    response = client.get("/api/v1/answers/?page=1&page=2")
+    assert response.status_code == 400 and "page" in response.json()
+    assert client.get("/api/v1/governments/?level=local&level=national").status_code == 400
+    assert client.get("/api/v1/governments/?page=").status_code == 400
+    assert client.get("/api/v1/governments/?page=1").status_code == 200
