@@ -23,50 +23,33 @@ from profiles.models import (
 )
 from profiles.outputs.exports.columns import COLUMNS, PANDAS_DTYPES, SOURCE_SEPARATOR
 
+#: The publication columns read for the publications table, in their order.
+PUBLICATION_FIELDS = (
+    "id",
+    "government__slug",
+    "government__name",
+    "government__level",
+    "government__kind",
+    "government__country",
+    "year",
+    "round_number",
+    "version",
+    "framework__slug",
+    "framework__version",
+    "release_at",
+    "content__original_language",
+    "languages",
+    "content_hash",
+    "is_sample",
+)
+
 
 def publications_frame(publications: QuerySet[Publication]) -> pd.DataFrame:
     """One row per publication, with the government and framework it belongs to."""
     rows = list(
-        publications.order_by("government__slug", "year", "version").values(
-            "id",
-            "government__slug",
-            "government__name",
-            "government__level",
-            "government__kind",
-            "government__country",
-            "year",
-            "round_number",
-            "version",
-            "framework__slug",
-            "framework__version",
-            "release_at",
-            "content__original_language",
-            "languages",
-            "content_hash",
-            "is_sample",
-        )
+        publications.order_by("government__slug", "year", "version").values(*PUBLICATION_FIELDS)
     )
-    frame = pd.DataFrame.from_records(
-        rows,
-        columns=[
-            "id",
-            "government__slug",
-            "government__name",
-            "government__level",
-            "government__kind",
-            "government__country",
-            "year",
-            "round_number",
-            "version",
-            "framework__slug",
-            "framework__version",
-            "release_at",
-            "content__original_language",
-            "languages",
-            "content_hash",
-            "is_sample",
-        ],
-    )
+    frame = pd.DataFrame.from_records(rows, columns=list(PUBLICATION_FIELDS))
     country = frame["government__country"].astype(str)
     names, iso3, region, subregion = _country_tables(country.unique())
     frame = frame.rename(
