@@ -3,21 +3,32 @@
 Two steps, so that publishing one profile costs the same at 100 governments as
 at 10,000:
 
-1. `refresh()` keeps one *part* per live publication under `opendata/parts/`
-   (its rows of every data table as safe CSV text) and an index of them. It
-   compares the live publications with the index (one query over their keys) and
-   builds parts only for publications that are new; a withdrawn or no longer
-   live one just leaves the index. Publications are immutable, so a part never
-   needs rewriting. Its cost is that of the publications that changed.
+1. `refresh(publication_ids)` runs for the publications an event changed (one
+   became ready, was released or withdrawn). It reads only those rows, stores a
+   *part* under `opendata/parts/` for each that is live (its rows of every data
+   table as safe CSV text) and notes the parts in one new *journal* entry under
+   `opendata/journal/`. Nothing it reads or writes grows with the dataset: no
+   list of every publication, no index of every part to rewrite. Publications
+   are immutable, so a part never needs rewriting.
 2. `assemble()` writes the downloads (a CSV ZIP and an XLSX of the latest version
    of each government, a CSV ZIP of every version, each ZIP with its
    datapackage.json) by concatenating stored parts: no answer is queried again.
+   It takes the live publications from the database, so what was withdrawn or is
+   still under embargo is left out whatever the journal says, finds their parts
+   in the index plus the journal (building any that is missing, e.g. an embargo
+   that ended) and then compacts the journal into `opendata/parts/index.json`.
    It is O(size of the dataset), and the XLSX (which must parse and write every
    cell) is most of it, so publishing runs it at most once per
    `tasks.ASSEMBLY_INTERVAL`, whatever the number of publications in between
    (`profiles.publishing.tasks.rebuild_opendata`). A streamed XLSX was not an
    option: pandas writes cells column by column, which XlsxWriter's constant-memory
    mode cannot take, so a debounced build is the cheaper of the two.
+
+The journal is a folder of small entries rather than one file appended to: an
+object store (S3) cannot append, and separate names need no lock between
+workers. The assembly lists that folder, which holds only the entries written
+since the previous assembly; the parts themselves are never listed (listing is
+slow on S3), the index names them.
 
 Visitors never see a half-written file: downloads are stored under new,
 content-hashed names, and only then does the small `opendata/manifest.json`
@@ -29,12 +40,14 @@ When to refresh is publishing's business; this module only builds, and never
 imports publishing.
 """
 
+import datetime
 import hashlib
 import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +55,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -62,9 +76,9 @@ logger = logging.getLogger(__name__)
 DIRECTORY = "opendata"
 MANIFEST = f"{DIRECTORY}/manifest.json"
 INDEX = f"{DIRECTORY}/parts/index.json"
+JOURNAL = f"{DIRECTORY}/journal"
 LOCK_KEY = "opendata:rebuild-lock"
 DIRTY_KEY = "opendata:rebuild-dirty"
-ASSEMBLE_KEY = "opendata:assemble-wanted"
 # Parts are built this many publications at a time: one set of queries each.
 BATCH = 200
 TABLES = tuple(exports.COLUMNS)
@@ -92,56 +106,81 @@ FILES = (CSV, XLSX, CSV_ALL_VERSIONS)
 BY_NAME = {f.name: f for f in FILES}
 
 
-def refresh(*, everything: bool = False) -> dict:
-    """Bring the parts and their index in line with the live publications; return the index.
+def refresh(publication_ids: Iterable[int]) -> dict | None:
+    """Store the parts of those of `publication_ids` that are live; note them in the journal.
 
-    `everything` rebuilds every part (after a change to how rows are written, or
-    to a government's name), otherwise only publications without a part get one.
+    Called with the publications an event changed (one became ready, or was
+    released, or was withdrawn), it reads only those rows and writes one part per
+    live publication plus one journal entry, whatever the size of the dataset.
+    Withdrawn or embargoed ones get nothing: the assembly keeps live publications
+    only. Needs no lock: parts and journal entries have names of their own.
+    Returns the journal entry, or None when no publication was live.
     """
     now = timezone.now()
+    live = Publication.objects.live(at=now).filter(pk__in=list(publication_ids))
+    parts = _build_parts(live)
+    if not parts:
+        return None
+    entry = {"written_at": now.isoformat(), "parts": parts}
+    name = f"{JOURNAL}/{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.json"
+    _replace(name, json.dumps(entry).encode("utf-8"))
+    logger.info("open data parts: %d built", len(parts))
+    return entry
+
+
+def assemble(*, rebuild_parts: bool = False) -> dict:
+    """Write the downloads of the live publications and switch the manifest; return it.
+
+    The parts come from the compacted index and the journal entries written since;
+    a live publication without one (an embargo that ended, a journal entry written
+    while this ran) gets its part built here, and a publication no longer live
+    (withdrawn) is left out, so the downloads hold exactly the live set at the
+    time of the assembly. Then the journal is compacted into the index: the
+    entries read are deleted, and the parts nobody needs any more. With
+    `rebuild_parts`, every part is built again from the database.
+    """
+    now = timezone.now()
+    # Listed before the live publications are read: an entry written later is either
+    # built again below (its publication is live) or applied by the next assembly.
+    journal = _journal_names()
+    previous = read_index() or {"parts": {}}
+    known = dict(previous["parts"])
+    for name in journal:
+        known |= (_read_json(name) or {}).get("parts", {})
     live = {
         str(pk): (slug, year, version)
         for pk, slug, year, version in Publication.objects.live(at=now).values_list(
             "pk", "government__slug", "year", "version"
         )
     }
-    old: dict[str, dict] = {} if everything else (read_index() or {}).get("parts", {})
-    parts = {pk: entry for pk, entry in old.items() if pk in live}
-    missing = [pk for pk in live if pk not in parts]
+    parts = {} if rebuild_parts else {pk: e for pk, e in known.items() if pk in live}
+    missing = [int(pk) for pk in live if pk not in parts]
     for start in range(0, len(missing), BATCH):
-        batch = Publication.objects.filter(pk__in=missing[start : start + BATCH])
-        by_key = {live[pk]: pk for pk in missing[start : start + BATCH]}
-        for key, part in csv_parts(batch).items():
-            parts[by_key[key]] = _store_part(key, part)
-    next_release = (
-        Publication.objects.filter(ready_at__isnull=False, withdrawn_at__isnull=True)
-        .filter(release_at__gt=now)
-        .order_by("release_at")
-        .values_list("release_at", flat=True)
-        .first()
+        parts |= _build_parts(Publication.objects.filter(pk__in=missing[start : start + BATCH]))
+    ordered = dict(sorted(parts.items(), key=lambda item: _order(item[1])))
+    manifest = _write_downloads(list(ordered.values()), valid_until=_next_release(now))
+    _replace(INDEX, json.dumps({"assembled_at": now.isoformat(), "parts": ordered}).encode())
+    for name in journal:
+        default_storage.delete(name)
+    keep = {entry["path"] for entry in ordered.values()}
+    for path in {entry["path"] for entry in known.values()} - keep:
+        default_storage.delete(path)
+    logger.info(
+        "open data assembled: %d publications, %d answers, %d parts built",
+        manifest["counts"]["publications"],
+        manifest["counts"]["answers"],
+        len(missing),
     )
-    ordered: dict[str, dict] = dict(sorted(parts.items(), key=lambda item: _order(item[1])))
-    index = {
-        "refreshed_at": now.isoformat(),
-        # An embargoed publication becomes public at this time without any event,
-        # so the dataset is stale from then on (`is_stale`).
-        "valid_until": next_release.isoformat() if next_release else None,
-        "parts": ordered,
-    }
-    previous = read_index()
-    _replace(INDEX, json.dumps(index).encode("utf-8"))
-    keep = {entry["path"] for entry in parts.values()}
-    for entry in (previous or {}).get("parts", {}).values():
-        if entry["path"] not in keep:
-            default_storage.delete(entry["path"])
-    logger.info("open data parts: %d live, %d built", len(parts), len(missing))
-    return index
+    return manifest
 
 
-def assemble() -> dict:
-    """Write the downloads from the stored parts, then switch the manifest; return it."""
-    index = read_index() or refresh()
-    parts = list(index["parts"].values())
+def rebuild() -> dict:
+    """Rebuild every part and the downloads from live publications; return the manifest."""
+    return assemble(rebuild_parts=True)
+
+
+def _write_downloads(parts: list[dict], *, valid_until: str | None) -> dict:
+    """Store the downloads made of `parts` (in key order) and switch the manifest to them."""
     newest: dict[str, dict] = {}
     for entry in parts:  # in (government, year, version) order: the last one wins
         newest[entry["government"]] = entry
@@ -172,10 +211,12 @@ def assemble() -> dict:
         return sum(entry["counts"][table] for entry in entries)
 
     current_parts = list(newest.values())
-    manifest = {
+    manifest: dict = {
         "generated_at": generated_at,
         "licence": settings.MGI_CONTENT_LICENCE,
-        "valid_until": index["valid_until"],
+        # An embargoed publication becomes public at this time without any event,
+        # so the downloads are stale from then on (`is_stale`).
+        "valid_until": valid_until,
         "counts": {
             "governments": len(newest),
             "publications": len(current_parts),
@@ -198,54 +239,47 @@ def assemble() -> dict:
     for path in previous.get("previous_paths", []):
         if path not in keep:
             default_storage.delete(path)
-    logger.info(
-        "open data assembled: %d publications, %d answers",
-        manifest["counts"]["publications"],
-        manifest["counts"]["answers"],
-    )
     return manifest
 
 
-def rebuild() -> dict:
-    """Rebuild every part and the downloads from live publications; return the manifest."""
-    refresh(everything=True)
-    return assemble()
+def _next_release(now: datetime.datetime) -> str | None:
+    """When the next embargoed, rendered publication becomes public, if any."""
+    release = (
+        Publication.objects.filter(ready_at__isnull=False, withdrawn_at__isnull=True)
+        .filter(release_at__gt=now)
+        .order_by("release_at")
+        .values_list("release_at", flat=True)
+        .first()
+    )
+    return release.isoformat() if release else None
 
 
-def update_serialised(*, assemble_downloads: bool) -> dict | None:
-    """Refresh the parts (and assemble the downloads if asked) unless another update runs.
+def assemble_serialised() -> dict | None:
+    """`assemble()` unless another assembly runs; then that one runs once more.
 
     The lock lives in the cache (Redis in production), so concurrent workers never
-    write the index or the manifest at once; an update asked for while another
-    runs makes that one run again, with the assembly if either asked for it, so
-    no change is missed. Returns the new manifest when downloads were assembled.
+    write the index or the manifest at once. Returns the new manifest, or None
+    when the assembly was left to the one running.
     """
-    return _serialised(refresh, assemble_downloads=assemble_downloads)
+    return _serialised(assemble)
 
 
 def rebuild_serialised() -> dict | None:
-    """`rebuild()` under the same lock as `update_serialised`."""
-    return _serialised(lambda: refresh(everything=True), assemble_downloads=True)
+    """`rebuild()` under the same lock as `assemble_serialised`."""
+    return _serialised(rebuild)
 
 
-def _serialised(refresh_parts: Callable[[], dict], *, assemble_downloads: bool) -> dict | None:
+def _serialised(build: Callable[[], dict]) -> dict | None:
     if not cache.add(LOCK_KEY, "1", timeout=30 * 60):
         cache.set(DIRTY_KEY, "1", timeout=30 * 60)
-        if assemble_downloads:
-            cache.set(ASSEMBLE_KEY, "1", timeout=30 * 60)
         return None
-    manifest = None
     try:
         while True:
             cache.delete(DIRTY_KEY)
-            wanted = assemble_downloads or cache.get(ASSEMBLE_KEY)
-            cache.delete(ASSEMBLE_KEY)
-            refresh_parts()
-            if wanted:
-                manifest = assemble()
+            manifest = build()
             if not cache.get(DIRTY_KEY):
                 return manifest
-            refresh_parts, assemble_downloads = refresh, False
+            build = assemble
     finally:
         cache.delete(LOCK_KEY)
 
@@ -256,7 +290,7 @@ def read_manifest() -> dict | None:
 
 
 def read_index() -> dict | None:
-    """The stored index of parts, or None before the first refresh."""
+    """The compacted index of parts (as of the last assembly), or None before the first."""
     return _read_json(INDEX)
 
 
@@ -275,6 +309,28 @@ def seconds_since_assembly() -> float | None:
 
 def _order(entry: dict) -> tuple[str, int, int]:
     return entry["government"], entry["year"], entry["version"]
+
+
+def _build_parts(publications: QuerySet[Publication]) -> dict[str, dict]:
+    """Build and store the parts of `publications`; return their index entries by pk."""
+    pks = {
+        (slug, year, version): str(pk)
+        for pk, slug, year, version in publications.values_list(
+            "pk", "government__slug", "year", "version"
+        )
+    }
+    if not pks:
+        return {}
+    return {pks[key]: _store_part(key, part) for key, part in csv_parts(publications).items()}
+
+
+def _journal_names() -> list[str]:
+    """The journal entries written since the last assembly, oldest first."""
+    try:
+        _folders, names = default_storage.listdir(JOURNAL)
+    except FileNotFoundError:  # on the local disk, before the first entry
+        return []
+    return sorted(f"{JOURNAL}/{name}" for name in names if name.endswith(".json"))
 
 
 def _store_part(key: PublicationKey, part: Part) -> dict:

@@ -13,8 +13,8 @@ commit, so nothing a worker does can see a transaction that later rolls back.
   has come, so nothing goes live piecemeal.
 - **Embargo release**: nothing runs at the release time itself. Cached pages
   expire within `profiles.public.caching.TIMEOUT`; the open dataset records when it
-  goes stale (`valid_until`) and `current_dataset` has it rebuilt on the first
-  request after that.
+  goes stale (`valid_until`) and `current_dataset` hands the released publications
+  to the open-data task on the first request after that.
 - **Withdraw** (`withdraw`): every live version leaves the site, the API and the
   dataset; its URLs answer 410 with the reason.
 - **Revise** touches no publication: the live version stays public while the
@@ -26,6 +26,7 @@ import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
@@ -144,7 +145,7 @@ def withdraw(assessment: Assessment, *, reason: str) -> None:
     """Withdraw every live version of `assessment`; the caller holds the row lock.
 
     After commit, the cached pages showing it (its country's and the lists) forget it
-    and the dataset at /data/ is rebuilt without it.
+    and the next assembly of the dataset at /data/ leaves it out.
     """
     Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_reason=reason
@@ -154,21 +155,22 @@ def withdraw(assessment: Assessment, *, reason: str) -> None:
 
 
 def current_dataset() -> dict | None:
-    """The open dataset's manifest, rebuilt once an embargoed publication has been released.
+    """The open dataset's manifest, brought up to date once an embargoed publication is released.
 
     The first build happens in this request: there is nothing to serve before it.
-    A stale one (an embargo ended since it was built) is rebuilt by a task while
-    the previous files are served; run eagerly (no worker), the task has finished
-    when the manifest is read again. Dispatched now rather than on commit: a
-    request that reads the dataset has nothing to commit. Once the parts include
-    the release (a fresh index), the assembly is already scheduled: no new task.
+    Once an embargo has ended since the downloads were assembled (`is_stale`), the
+    publications released since then are handed to the task while the previous
+    files are served; run eagerly (no worker), the task has finished when the
+    manifest is read again. Dispatched now rather than on commit: a request that
+    reads the dataset has nothing to commit. While an assembly is pending, the
+    release is already on its way: no new task.
     """
     manifest = opendata.read_manifest()
     if manifest is None:
-        return opendata.update_serialised(assemble_downloads=True) or opendata.read_manifest()
-    if opendata.is_stale(manifest):
-        index = opendata.read_index()
-        if index is None or opendata.is_stale(index):
-            tasks.rebuild_opendata.delay()
+        return opendata.assemble_serialised() or opendata.read_manifest()
+    if opendata.is_stale(manifest) and not tasks.assembly_pending():
+        assembled = parse_datetime(manifest["generated_at"])
+        released = Publication.objects.live().filter(release_at__gte=assembled)
+        tasks.rebuild_opendata.delay(list(released.values_list("pk", flat=True)))
         return opendata.read_manifest()
     return manifest

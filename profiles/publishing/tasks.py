@@ -9,6 +9,8 @@ The task names (`profiles.publishing.tasks.render_publication`, ...) appear in
 worker logs, which `bench/faults.py` reads: renaming them means updating it.
 """
 
+from collections.abc import Sequence
+
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.core.cache import cache
@@ -31,36 +33,40 @@ def render_publication(publication_id: int) -> None:
     """
     rendering.render_files(publication_id)
     generation.publication_changed(publication_id)
-    rebuild_opendata.delay_on_commit()
+    rebuild_opendata.delay_on_commit([publication_id])
 
 
 @shared_task(
     bind=True, base=DjangoTask, autoretry_for=(Exception,), retry_backoff=True, max_retries=5
 )
-def rebuild_opendata(self) -> None:
-    """Update the open dataset after a publication became ready, was released or withdrawn.
+def rebuild_opendata(self, publication_ids: Sequence[int] = ()) -> None:
+    """Update the open dataset after publications became ready, were released or withdrawn.
 
-    Only the parts of publications that changed are written (`opendata.refresh`),
-    so this costs the same whatever the size of the dataset. The downloads are
-    assembled from the parts by `assemble_opendata`, at most once per
-    `ASSEMBLY_INTERVAL` however many publications come in between. Run eagerly
+    Only the parts of `publication_ids` are written (`opendata.refresh`), so this
+    costs the same whatever the size of the dataset. The downloads are assembled
+    by `assemble_opendata`, at most once per `ASSEMBLY_INTERVAL` however many
+    publications come in between. A withdrawal passes no ids: the assembly leaves
+    out whatever is no longer live, so only the assembly is needed. Run eagerly
     (no worker: `make run`, tests) nobody could wait out that delay, so the
-    downloads are assembled at once. Serialised by a lock in the cache
-    (`opendata.update_serialised`): an update asked for while another runs makes
-    that one run again.
+    downloads are assembled at once.
     """
+    opendata.refresh(publication_ids)
     if self.request.is_eager:
-        opendata.update_serialised(assemble_downloads=True)
+        opendata.assemble_serialised()
         return
-    opendata.update_serialised(assemble_downloads=False)
     if cache.add(ASSEMBLY_PENDING_KEY, "1", timeout=ASSEMBLY_INTERVAL + 10 * 60):
         since = opendata.seconds_since_assembly()
         wait = 0.0 if since is None else max(0.0, ASSEMBLY_INTERVAL - since)
         assemble_opendata.apply_async(countdown=wait)
 
 
+def assembly_pending() -> bool:
+    """Whether an assembly of the downloads is scheduled and has not started yet."""
+    return bool(cache.get(ASSEMBLY_PENDING_KEY))
+
+
 @shared_task(base=DjangoTask, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def assemble_opendata() -> None:
-    """Assemble the whole-dataset downloads from the stored parts (after a refresh)."""
+    """Assemble the whole-dataset downloads from the stored parts and compact the journal."""
     cache.delete(ASSEMBLY_PENDING_KEY)  # changes from now on schedule the next assembly
-    opendata.update_serialised(assemble_downloads=True)
+    opendata.assemble_serialised()

@@ -1,7 +1,9 @@
 """The open dataset as a Frictionless Data Package, built incrementally from stored parts."""
 
+import datetime
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 
@@ -152,22 +154,142 @@ def with_a_broker():
         celery_app.conf.task_always_eager = True  # as tests/conftest.py set it
 
 
-def test_with_a_worker_a_refresh_writes_parts_and_schedules_one_later_assembly(
+def test_with_a_worker_a_refresh_writes_a_journal_entry_and_schedules_one_later_assembly(
     chile, staff, with_a_broker
 ):
-    manifest = opendata.read_manifest()
-    _publish_peru(staff)  # its render task goes to the broker; a worker would run:
-    Publication.objects.filter(government__slug="per").update(ready_at=timezone.now())
-    tasks.rebuild_opendata()  # as a worker runs it: not eager
-    assert len(opendata.read_index()["parts"]) == 3  # Peru's part is written...
-    assert opendata.read_manifest() == manifest  # ...the downloads are not, yet
+    manifest, index = opendata.read_manifest(), opendata.read_index()
+    peru = _publish_peru(staff)  # its render task goes to the broker; a worker would run:
+    publication = _ready(peru)
+    tasks.rebuild_opendata([publication.pk])  # as a worker runs it: not eager
+    (entry,) = [_stored_json(name) for name in _journal()]  # Peru's part, noted...
+    assert [part["government"] for part in entry["parts"].values()] == ["per"]
+    assert opendata.read_index() == index  # ...the index of every part is not rewritten...
+    assert opendata.read_manifest() == manifest  # ...nor are the downloads, yet
     assembly = [m for m in _drain(with_a_broker) if m.headers["task"] == ASSEMBLE]
     assert len(assembly) == 1 and assembly[0].headers["eta"]  # after ASSEMBLY_INTERVAL
-    tasks.rebuild_opendata()  # another change before it ran: no second assembly
+    tasks.rebuild_opendata([publication.pk])  # another change before it ran: no second assembly
     assert not [m for m in _drain(with_a_broker) if m.headers["task"] == ASSEMBLE]
 
     tasks.assemble_opendata()  # the worker, once the interval has passed
     assert opendata.read_manifest()["counts"]["governments"] == 2
+    assert _journal() == []  # compacted into the index
+    assert [part["government"] for part in opendata.read_index()["parts"].values()] == [
+        "chl",
+        "chl",
+        "per",
+    ]
+
+
+def _ready(assessment) -> Publication:
+    """What the render task (queued, not run) would have done last: the publication is ready."""
+    publication = Publication.objects.get(assessment=assessment)
+    Publication.objects.filter(pk=publication.pk).update(ready_at=timezone.now())
+    return publication
+
+
+def _journal() -> list[str]:
+    try:
+        return sorted(default_storage.listdir(opendata.JOURNAL)[1])
+    except FileNotFoundError:
+        return []
+
+
+def _stored_json(name: str) -> dict:
+    with default_storage.open(f"{opendata.JOURNAL}/{name}") as handle:
+        return json.loads(handle.read())
+
+
+def _stored_files(settings) -> dict[str, tuple[int, int]]:
+    """Every stored file (path -> modification time and size): what a step wrote shows."""
+    root = Path(settings.MEDIA_ROOT)
+    return {
+        str(path.relative_to(root)): (path.stat().st_mtime_ns, path.stat().st_size)
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def _changed(before: dict, after: dict) -> set[str]:
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+@pytest.fixture
+def grown(chile, staff, more):
+    """`more` governments besides Chile with a live publication each, published the real way."""
+    for country in ["AR", "BR", "CO", "EC", "UY"][:more]:
+        government = factories.GovernmentFactory(country=country)
+        validator = factories.official(government, role="validator", username=f"v-{country}")
+        assessment = factories.AssessmentFactory(government=government, year=2024)
+        factories.published(assessment, staff=staff, validator=validator)
+
+
+@pytest.mark.parametrize("more", [0, 4])
+def test_with_a_worker_publishing_or_withdrawing_costs_the_same_at_any_size(
+    chile, staff, grown, with_a_broker, settings, django_assert_num_queries, more
+):
+    """The worker's open-data step: the same queries and files with 2 or 6 live publications."""
+    assert Publication.objects.live().count() == 2 + more
+    publication = _ready(_publish_peru(staff))
+    before = _stored_files(settings)
+    # its keys (twice: refresh, csv_parts), its row, answers (2), findings (2), context figures
+    with django_assert_num_queries(8):
+        tasks.rebuild_opendata([publication.pk])
+    written = _changed(before, _stored_files(settings))
+    (part,) = (path for path in written if path.startswith("opendata/parts/per/"))
+    (entry,) = (path for path in written if path.startswith(f"{opendata.JOURNAL}/"))
+    assert written == {part, entry}
+
+    _drain(with_a_broker)
+    before = _stored_files(settings)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.apply(workflow.WITHDRAW, chile, by=staff, note="Mistake")
+    with django_assert_num_queries(0):  # the assembly leaves withdrawn publications out
+        tasks.rebuild_opendata()
+    assert _changed(before, _stored_files(settings)) == set()
+
+
+DATA_TABLES = ("publications.csv", "answers.csv", "findings.csv", "context_figures.csv")
+
+
+def _tables(client) -> dict[str, bytes]:
+    """The data tables of both whole-dataset ZIPs, as a visitor downloads them."""
+    return {
+        f"{name}/{table}": _download(client, name).read(table)
+        for name in ("mgi-open-data-csv.zip", "mgi-open-data-all-versions-csv.zip")
+        for table in DATA_TABLES
+    }
+
+
+def _assert_same_as_a_full_rebuild(client) -> dict[str, bytes]:
+    incremental = _tables(client)
+    opendata.rebuild()
+    assert _tables(client) == incremental
+    return incremental
+
+
+def test_after_publish_release_and_withdraw_the_downloads_are_the_live_set(
+    client, chile, staff, government, validator
+):
+    """Assembled from the journal, the downloads equal a full rebuild's, byte for byte."""
+    peru = _publish_peru(staff)
+    tables = _assert_same_as_a_full_rebuild(client)
+    assert b"\r\nper," in tables["mgi-open-data-csv.zip/publications.csv"]
+
+    # Under embargo: rendered, but in no download until its release.
+    assessment = factories.AssessmentFactory(government=government, year=2025)
+    release = timezone.now() + datetime.timedelta(seconds=2)
+    factories.published(assessment, staff=staff, validator=validator, release_at=release)
+    tables = _tables(client)
+    assert b",2025," not in tables["mgi-open-data-all-versions-csv.zip/publications.csv"]
+    time.sleep(max(0.0, (release - timezone.now()).total_seconds()) + 0.1)
+    assert client.get("/data/").status_code == 200  # the first request after the release
+    tables = _assert_same_as_a_full_rebuild(client)
+    assert b",2025," in tables["mgi-open-data-all-versions-csv.zip/publications.csv"]
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.apply(workflow.WITHDRAW, peru, by=staff, note="Mistake")
+    tables = _assert_same_as_a_full_rebuild(client)
+    assert b"\r\nper," not in tables["mgi-open-data-all-versions-csv.zip/publications.csv"]
 
 
 def _drain(queue) -> list:

@@ -68,7 +68,7 @@ def test_publishing_renders_the_files_in_the_render_task(
         publication = Publication.objects.get(assessment=assessment)
         assert publication.ready_at is None and not succeeded  # nothing before the commit
     assert callbacks
-    assert succeeded == [(RENDER, (publication.pk,)), (REBUILD, ())]
+    assert succeeded == [(RENDER, (publication.pk,)), (REBUILD, ([publication.pk],))]
     publication.refresh_from_db()
     assert publication.ready_at is not None
     assert set(
@@ -107,7 +107,8 @@ def test_an_embargo_ends_with_a_dataset_rebuild_task_on_the_next_request(
     succeeded.clear()
     time.sleep(max(0.0, (release - timezone.now()).total_seconds()) + 0.1)
     assert client.get("/data/").status_code == 200
-    assert succeeded == [(REBUILD, ())]
+    released = Publication.objects.get(assessment=assessment)
+    assert succeeded == [(REBUILD, ([released.pk],))]  # the publication released, only
     assert lifecycle.current_dataset()["counts"]["publications"] == 1
     assert opendata.read_manifest()["valid_until"] is None
 
