@@ -4,9 +4,10 @@ For each size (`--small`, default 100, and `--large`, default 10,000 governments
 a dedicated PostgreSQL database `mgi_bench_scale` is created (and dropped after),
 migrated, given the frameworks and Chile's sample profile, and seeded with that
 many local governments x 3 live rounds (bench/seed_governments.py). The open
-data parts of the seeded publications are built first (untimed), as a running
-site already has them. Then a child process (this script with `--child`, so each
-size has its own Django process and database) measures:
+dataset of the seeded publications is built first (untimed: every part, the
+index and the downloads), as a running site already has it. Then a child process
+(this script with `--child`, so each size has its own Django process and
+database) measures:
 
 - **publishing one more profile** (`--trials` times, the median counts): a new
   local government answers every indicator and goes through the real workflow
@@ -14,8 +15,8 @@ size has its own Django process and database) measures:
   freeze, search index, commit) through what a worker then runs,
   `render_publication` (data files and page bodies in every language, the
   page-cache generations) and `rebuild_opendata` (that profile's open-data part
-  and the index). The whole-dataset assembly is left queued, as a worker defers
-  it (`tasks.ASSEMBLY_INTERVAL`); PDFs are left out (about 25 s each on this
+  and its journal entry). The whole-dataset assembly is left queued, as a worker
+  defers it (`tasks.ASSEMBLY_INTERVAL`); PDFs are left out (about 25 s each on this
   machine, the same at any size). The ratio large/small is the goal (<= 1.5).
 - at the large size only, **cold pages**: `--repeat` GETs of each public page
   type with the Django test client, the cache cleared before each, against
@@ -178,8 +179,8 @@ def measure(args: argparse.Namespace) -> dict:
     celery_app.conf.task_always_eager = False
     reverse("profiles:home")  # load the URL map first, as a running server already has
     started = time.perf_counter()
-    opendata.refresh()
-    log(f"  open-data parts of the seeded publications: {time.perf_counter() - started:.0f} s")
+    opendata.rebuild()
+    log(f"  open dataset of the seeded publications: {time.perf_counter() - started:.0f} s")
     staff = User.objects.create_user("scale-staff", is_staff=True)
     staff.groups.add(Group.objects.get(name=roles.IOM_STAFF))
     publish_one(0, staff)  # untimed: a running site has its templates and code loaded
@@ -254,7 +255,7 @@ def publish_one(number: int, staff) -> dict[str, float]:
     publication = Publication.objects.get(assessment=assessment)
     tasks.render_publication(publication.pk)  # what the worker runs next, in this process
     times.append(time.perf_counter())
-    tasks.rebuild_opendata()
+    tasks.rebuild_opendata([publication.pk])  # as render_publication hands it on
     times.append(time.perf_counter())
     return {
         step: after - before for step, before, after in zip(STEPS, times, times[1:], strict=False)
