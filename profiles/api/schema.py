@@ -6,7 +6,8 @@ added here once, for all of them, with the shape DRF really sends:
 - 400: a query parameter is invalid (a filter value outside its choices, `page_size`
   outside 1..`Pagination.max_page_size`, an unknown `language`): `{"<parameter>":
   ["message", ...]}`, or `{"detail": "message"}`;
-- 404: no such object, or a page number past the last page: `{"detail": "message"}`
+- 404: no such object, a page number past the last page, or a `cursor` that no
+  `next` or `previous` link gave: `{"detail": "message"}`
   (also for addresses under /api/ that match no route: `mgi_portal.errors`);
 - 429: the anonymous rate limit (`MGI_API_ANON_RATE`) is spent: `{"detail": "..."}`
   with a `Retry-After` header.
@@ -40,7 +41,7 @@ VALUE_REQUIRED = frozenset({"page", "page_size", "language"})
 
 STATUSES = {
     "400": "A query parameter is invalid; the body names it.",
-    "404": "No such object, or a page past the last one.",
+    "404": "No such object, a page past the last one, or an invalid cursor.",
     "429": "Rate limit reached; retry after the number of seconds in `Retry-After`.",
 }
 

@@ -27,6 +27,7 @@ from indicators.models import (
 )
 from profiles import content as profile_content
 from profiles.api import filters, serializers
+from profiles.api.pagination import KeysetPagination
 from profiles.models import Government, Publication, PublishedAnswer, PublishedFinding
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -206,10 +207,15 @@ def _accepted_language(request, available: list[str]) -> str | None:
 
 
 class AnswerViewSet(PublicViewSet):
-    """Every published answer as a flat row (filter by dimension, indicator, answer, ...)."""
+    """Every published answer as a flat row (filter by dimension, indicator, answer, ...).
+
+    Paged by cursor, in publication order (`pagination.KeysetPagination`): the
+    rows of every live publication are too many to count or to skip by offset.
+    """
 
     serializer_class = serializers.AnswerSerializer
     filterset_class = filters.AnswerFilter
+    pagination_class = KeysetPagination
 
     def get_queryset(self) -> QuerySet[PublishedAnswer]:
         return (
@@ -230,15 +236,6 @@ class AnswerViewSet(PublicViewSet):
                 "indicator__code",
                 "indicator__area__code",
                 "indicator__area__dimension__code",
-            )
-            .order_by(
-                "publication__government__slug",
-                "publication__year",
-                "publication__version",
-                "indicator__area__dimension__code",
-                "indicator__area__position",
-                "indicator__position",
-                "pk",
             )
         )
 
