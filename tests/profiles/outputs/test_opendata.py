@@ -319,6 +319,7 @@ def test_on_s3_the_manifest_and_index_are_replaced_in_place(client, s3_storage, 
     names = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     assert names.count(opendata.MANIFEST) == 1 and names.count(opendata.INDEX) == 1
     assert not [n for n in names if n.startswith("opendata/manifest") and n != opendata.MANIFEST]
+    assert not [n for n in names if n.startswith(opendata.JOURNAL)]  # listed, then compacted
     manifest = json.loads(s3.get_object(Bucket=bucket, Key=opendata.MANIFEST)["Body"].read())
     assert manifest["counts"]["governments"] == 2
     publications = pd.read_csv(_download(client, "mgi-open-data-csv.zip").open("publications.csv"))
