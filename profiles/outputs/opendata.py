@@ -3,8 +3,8 @@
 Two steps, so that publishing one profile costs the same at 100 governments as
 at 10,000:
 
-1. `refresh(publication_ids)` runs for the publications an event changed (one
-   became ready, was released or withdrawn). It reads only those rows, stores a
+1. `refresh(publication_ids)` runs for the publications an event made public (one
+   became ready, or its embargo ended). It reads only those rows, stores a
    *part* under `opendata/parts/` for each that is live (its rows of every data
    table as safe CSV text) and notes the parts in one new *journal* entry under
    `opendata/journal/`. Nothing it reads or writes grows with the dataset: no
@@ -109,9 +109,9 @@ BY_NAME = {f.name: f for f in FILES}
 def refresh(publication_ids: Iterable[int]) -> dict | None:
     """Store the parts of those of `publication_ids` that are live; note them in the journal.
 
-    Called with the publications an event changed (one became ready, or was
-    released, or was withdrawn), it reads only those rows and writes one part per
-    live publication plus one journal entry, whatever the size of the dataset.
+    Called with the publications an event made public (one became ready, or its
+    embargo ended), it reads only those rows and writes one part per live
+    publication plus one journal entry, whatever the size of the dataset.
     Withdrawn or embargoed ones get nothing: the assembly keeps live publications
     only. Needs no lock: parts and journal entries have names of their own.
     Returns the journal entry, or None when no publication was live.
