@@ -209,7 +209,7 @@ def _accepted_language(request, available: list[str]) -> str | None:
 class AnswerViewSet(PublicViewSet):
     """Every published answer as a flat row (filter by dimension, indicator, answer, ...).
 
-    Paged by cursor, in publication order (`pagination.KeysetPagination`): the
+    Paged by cursor, publication after publication (`pagination.KeysetPagination`): the
     rows of every live publication are too many to count or to skip by offset.
     """
 
