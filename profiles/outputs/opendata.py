@@ -147,12 +147,7 @@ def assemble(*, rebuild_parts: bool = False) -> dict:
     known = dict(previous["parts"])
     for name in journal:
         known |= (_read_json(name) or {}).get("parts", {})
-    live = {
-        str(pk): (slug, year, version)
-        for pk, slug, year, version in Publication.objects.live(at=now).values_list(
-            "pk", "government__slug", "year", "version"
-        )
-    }
+    live = {str(pk) for pk in Publication.objects.live(at=now).values_list("pk", flat=True)}
     parts = {} if rebuild_parts else {pk: e for pk, e in known.items() if pk in live}
     missing = [int(pk) for pk in live if pk not in parts]
     for start in range(0, len(missing), BATCH):
