@@ -65,7 +65,7 @@ def api_rate_in_words(rate: str) -> str:
     """The API's throttle rate as a reader says it: "1000/hour" -> "1,000 requests an hour".
 
     `rate` is Django REST framework's notation (`<number>/<s|m|h|d...>`); the number
-    is grouped as the active language groups it (1\u00a0000 in French).
+    is grouped as the active language groups it ("1 000" in French).
     """
     number, period = rate.split("/")
     count = int(number)
