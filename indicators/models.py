@@ -32,6 +32,9 @@ class Translatable(models.Model):
 
     i18n = models.JSONField(_("translations"), default=dict, blank=True)
 
+    #: The language of the fields themselves: the framework files are written in English.
+    original_language = "en"
+
     class Meta:
         abstract = True
 
@@ -40,6 +43,11 @@ class Translatable(models.Model):
         language = (language or get_language() or "en")[:2]
         translated = self.i18n.get(language, {}).get(field)
         return translated or getattr(self, field)
+
+    def language_of(self, field: str, language: str | None = None) -> str:
+        """The language `localized(field, language)` is written in, to mark a fallback."""
+        language = (language or get_language() or "en")[:2]
+        return language if self.i18n.get(language, {}).get(field) else self.original_language
 
 
 class Level(models.TextChoices):
@@ -71,8 +79,12 @@ class FrameworkQuerySet(models.QuerySet):
         return self.filter(status=FrameworkStatus.ACTIVE)
 
 
-class Framework(TimeStamped):
-    """One version of the MGI indicator set, e.g. the national 2022 edition."""
+class Framework(TimeStamped, Translatable):
+    """One version of the MGI indicator set, e.g. the national 2022 edition.
+
+    Its name and wording note are shown to readers (lists, filters, indicator
+    pages), so they are translated through the framework files like the rest.
+    """
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -159,6 +159,10 @@ LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# USE_THOUSAND_SEPARATOR stays off: it would group every number, years included
+# ("2,023"). Counts are grouped where shown, with `intcomma` (templates) or
+# `number_format(..., force_grouping=True)`, as each language groups them.
+FORMAT_MODULE_PATH = ["mgi_portal.formats"]
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"

@@ -30,6 +30,12 @@ FRAMEWORK_COLUMNS = [
     "previous",
     "file",
     "wording_note",
+    "name_fr",
+    "name_es",
+    "name_ar",
+    "wording_note_fr",
+    "wording_note_es",
+    "wording_note_ar",
 ]
 DIMENSION_COLUMNS = [
     "level",
@@ -44,6 +50,12 @@ DIMENSION_COLUMNS = [
     "description_fr",
     "description_es",
     "description_ar",
+    "long_name_fr",
+    "long_name_es",
+    "long_name_ar",
+    "migof_element_fr",
+    "migof_element_es",
+    "migof_element_ar",
 ]
 INDICATOR_COLUMNS = [
     "dimension",
@@ -58,6 +70,9 @@ INDICATOR_COLUMNS = [
     "question_fr",
     "question_es",
     "question_ar",
+    "guidance_fr",
+    "guidance_es",
+    "guidance_ar",
     "gcm_objectives",
     "sdg_domains",
     "equivalent_code",
@@ -236,7 +251,13 @@ def parse(data_dir: Path = DATA_DIR) -> _Plan:
                 "migof_element": row["migof_element"],
                 "description": row["description"],
                 "i18n": _translations(
-                    row, {"short_name": "short_name", "description": "description"}
+                    row,
+                    {
+                        "short_name": "short_name",
+                        "long_name": "long_name",
+                        "migof_element": "migof_element",
+                        "description": "description",
+                    },
                 ),
             }
         )
@@ -262,7 +283,13 @@ def parse(data_dir: Path = DATA_DIR) -> _Plan:
         if problems:
             errors.extend(f"frameworks.csv:{line}: {p}" for p in problems)
             continue
-        frameworks.append({**row, "year": year})
+        frameworks.append(
+            {
+                **row,
+                "year": year,
+                "i18n": _translations(row, {"name": "name", "wording_note": "wording_note"}),
+            }
+        )
         if len(dimensions.get(row["level"], [])) != 6:
             errors.append(f"dimensions.csv: level {row['level']!r} needs dimensions 1 to 6")
         indicators[row["slug"]] = _parse_indicators(data_dir / "frameworks" / row["file"], errors)
@@ -338,7 +365,7 @@ def _parse_indicators(path: Path, errors: list[str]) -> list[dict]:
                 "code": row["code"],
                 "question": row["question"],
                 "guidance": row["guidance"],
-                "i18n": _translations(row, {"question": "question"}),
+                "i18n": _translations(row, {"question": "question", "guidance": "guidance"}),
                 "gcm": gcm,
                 "sdg": sdg,
                 "equivalent_code": row["equivalent_code"],

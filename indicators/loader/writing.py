@@ -86,6 +86,7 @@ def sync(data_dir: Path = DATA_DIR, *, dry_run: bool = False) -> SyncReport:
                 "year": fw["year"],
                 "status": fw["status"],
                 "wording_note": fw["wording_note"],
+                "i18n": fw["i18n"],
             },
         )
         if report.changes() != before:

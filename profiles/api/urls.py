@@ -22,10 +22,12 @@ urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # Redoc from our static files (drf-spectacular-sidecar), started by its <redoc>
     # element, so the site's Content-Security-Policy (scripts from 'self' only) holds;
-    # Redoc writes its styles inline. The page is ours: <html lang>, no web fonts.
+    # Redoc writes its styles inline and runs its search in a worker it makes from a
+    # blob: URL (blocked, the search box finds nothing). The page is ours: <html lang>,
+    # no web fonts. tests/security/test_headers.py pins these two exceptions.
     path(
         "v1/docs/",
-        csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
+        csp_update({"style-src": ["'self'", "'unsafe-inline'"], "worker-src": ["blob:"]})(
             SpectacularRedocView.as_view(
                 url_name="api:schema", template_name="profiles/api_docs.html"
             )

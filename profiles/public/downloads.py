@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from profiles.models import FileKind, Publication, PublicationFile
@@ -59,6 +61,27 @@ def publication_data(
     )
 
 
+def api_rate_in_words(rate: str) -> str:
+    """The API's throttle rate as a reader says it: "1000/hour" -> "1,000 requests an hour".
+
+    `rate` is Django REST framework's notation (`<number>/<s|m|h|d...>`); the number
+    is grouped as the active language groups it ("1 000" in French).
+    """
+    number, period = rate.split("/")
+    count = int(number)
+    grouped = number_format(count, force_grouping=True)
+    unit = period[:1]
+    if unit == "s":
+        text = ngettext("%(number)s request a second", "%(number)s requests a second", count)
+    elif unit == "m":
+        text = ngettext("%(number)s request a minute", "%(number)s requests a minute", count)
+    elif unit == "h":
+        text = ngettext("%(number)s request an hour", "%(number)s requests an hour", count)
+    else:
+        text = ngettext("%(number)s request a day", "%(number)s requests a day", count)
+    return text % {"number": grouped}
+
+
 @require_safe
 def data_page(request: HttpRequest) -> HttpResponse:
     """The /data/ page: dataset downloads, codebook and licence. No database query."""
@@ -81,7 +104,9 @@ def data_page(request: HttpRequest) -> HttpResponse:
             "resources": exports.dataset_datapackage(generated_at="")["resources"],
             "answer_values": exports.codebook_answer_values(),
             "csv_name": next((f["name"] for f in files if f["key"] == "csv"), ""),
-            "api_rate": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"],
+            "api_rate": api_rate_in_words(
+                settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
+            ),
         },
     )
 

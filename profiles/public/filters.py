@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Framework, Level
@@ -10,6 +11,27 @@ from profiles import regions
 from profiles.public import search, selectors
 
 DIMENSION_CHOICES = [(code, str(code)) for code in range(1, 7)]
+
+
+class FrameworkSelect(forms.Select):
+    """Framework versions named in the page's language, each option marked when it is not.
+
+    A name the framework files do not translate is shown in English with `lang` and
+    `dir`, so a screen reader reads it as English and an Arabic page keeps its
+    brackets in order.
+    """
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        framework = getattr(value, "instance", None)  # None for the empty choice
+        if isinstance(framework, Framework):
+            page_language = (get_language() or settings.LANGUAGE_CODE)[:2]
+            shown = framework.language_of("name", page_language)
+            option["label"] = f"{framework.localized('name', page_language)} (v{framework.version})"
+            if shown != page_language:
+                direction = "rtl" if shown in settings.LANGUAGES_BIDI else "ltr"
+                option["attrs"].update(lang=shown, dir=direction)
+        return option
 
 
 def _region_choices():
@@ -55,6 +77,7 @@ class ProfileFilter(django_filters.FilterSet):
         queryset=Framework.objects.order_by("level", "-year"),
         to_field_name="slug",
         empty_label=_("All framework versions"),
+        widget=FrameworkSelect,
     )
     language = django_filters.ChoiceFilter(
         label=_("Available in"),

@@ -138,10 +138,13 @@ class LanguageSitemap(Sitemap):
 
 
 class StaticPagesSitemap(LanguageSitemap):
-    """Home, lists, the framework, open data, the about page and the accessibility statement."""
+    """Home, lists, the framework, open data, about, accessibility, and the API reference."""
 
     changefreq = "weekly"
     limit = ITEMS_PER_FILE  # a handful of pages: always one file
+    #: Pages outside the language prefixes (the API reference is in English only):
+    #: one address each, with no hreflang alternates.
+    unprefixed = ("api:docs",)
 
     def items(self) -> list[str]:
         return [
@@ -158,6 +161,12 @@ class StaticPagesSitemap(LanguageSitemap):
 
     def paths(self, items: list[str]) -> list[str]:
         return [reverse(f"profiles:{item}") for item in items]
+
+    def urls_xml(self, items: list[Any], *, origin: str) -> Iterator[str]:
+        yield from super().urls_xml(items, origin=origin)
+        for name in self.unprefixed:
+            location = escape(f"{origin}{reverse(name)}")
+            yield f"<url><loc>{location}</loc><changefreq>{self.changefreq}</changefreq></url>"
 
     def item_count(self) -> int:
         return len(self.items())

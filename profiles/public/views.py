@@ -124,11 +124,12 @@ def _downloads(files: list[PublicationFile], publication, language: str) -> list
     return result
 
 
-def _render_profile_page(request: HttpRequest, family, *, permalink: bool) -> str:
+def _render_profile_page(
+    request: HttpRequest, family, files: list[PublicationFile], *, permalink: bool
+) -> str:
     """The whole profile page: the body stored at publication inside the site chrome."""
     language = _language()
     publication = selectors.with_content(family.publication)
-    files = list(PublicationFile.objects.filter(publication=publication))
     body = pages.stored_body(publication, files, language)
     content, _complete = profile_content.localized(publication.content, language)
     downloads = _downloads(files, publication, language)
@@ -175,6 +176,10 @@ def _profile(
     permalink = version is not None
     publication = family.publication
     language = _language()
+    # The stored files are part of the validator: `rerender --pages` replaces the
+    # body (and `--pdfs` the download sizes) without changing the publication, and
+    # a client holding the old page must get the new one, not a 304.
+    files = list(PublicationFile.objects.filter(publication=publication).order_by("pk"))
     etag = serving.etag_for(
         PROFILE_PAGE_FORMAT,
         publication.pk,
@@ -182,6 +187,7 @@ def _profile(
         language,
         family.stamp,
         request.path,
+        *(f"{f.kind}:{f.language}:{f.sha256}" for f in files),
     )
     last_modified = max(p.ready_at for p in [*family.own, *family.related])
     headers = {"ETag": etag, "Last-Modified": http_date(last_modified.timestamp())}
@@ -189,7 +195,7 @@ def _profile(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
     if response is None:
-        response = HttpResponse(_render_profile_page(request, family, permalink=permalink))
+        response = HttpResponse(_render_profile_page(request, family, files, permalink=permalink))
     for name, value in headers.items():
         response[name] = value
     if permalink:

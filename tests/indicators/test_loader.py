@@ -71,6 +71,52 @@ def test_translations_are_loaded_for_dimension_names():
     assert dimension.localized("short_name", "fr") != dimension.short_name
 
 
+@pytest.mark.parametrize(
+    ("language", "paraphrased"), [("fr", "paraphrase"), ("es", "paráfrasis"), ("ar", "إعادة صياغة")]
+)
+def test_framework_names_and_wording_notes_are_translated(language, paraphrased):
+    """Framework names in the reader's language, still saying the list is paraphrased."""
+    for framework in Framework.objects.all():
+        assert framework.language_of("name", language) == language, framework.slug
+        assert framework.localized("name", language) != framework.name
+        assert paraphrased in framework.localized("wording_note", language)
+    assert Framework.objects.get(slug="mgi-local-2019").language_of("name", "en") == "en"
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_guidance_and_dimension_long_names_of_the_national_2022_framework_are_translated(
+    language,
+):
+    national = Framework.objects.get(slug="mgi-national-2022")
+    untranslated = [
+        indicator.code
+        for indicator in national.indicators.current().exclude(guidance="")
+        if indicator.language_of("guidance", language) != language
+    ]
+    assert untranslated == []
+    for dimension in national.dimensions.all():
+        assert dimension.language_of("long_name", language) == language
+        assert dimension.language_of("migof_element", language) == language
+
+
+def test_a_changed_translation_in_the_files_is_updated_in_place(data_dir):
+    edit(
+        data_dir / "frameworks.csv",
+        "Indicateurs locaux de gouvernance des migrations",
+        "Indicateurs de gouvernance locale des migrations",
+    )
+    edit(data_dir / "frameworks" / "mgi-national-2022.csv", "Citer la loi sur la nationalité", "X")
+    report = loader.sync(data_dir)
+    assert report.updated["framework"] == 1
+    local = Framework.objects.get(slug="mgi-local-2019")
+    assert local.localized("name", "fr") == "Indicateurs de gouvernance locale des migrations"
+    changed = Indicator.objects.filter(  # the first in file order, the one edited
+        framework__slug="mgi-national-2022", guidance__startswith="Cite the nationality law"
+    ).first()
+    assert changed.localized("guidance", "fr").startswith("X\u00a0;")  # French spacing kept
+    assert changed.localized("guidance", "es").startswith("Citar la ley de nacionalidad")
+
+
 def test_second_sync_changes_nothing():
     before = snapshot()
     report = loader.sync()

@@ -503,6 +503,13 @@ def test_change_page_links_to_the_spreadsheet_page(client, assessment, focal_poi
     assert url("", assessment) in page.content.decode()
 
 
+def test_the_row_limit_is_shown_grouped(client, assessment, staff):
+    """The admin is in English (outside the language prefixes): 2,000, not 2000."""
+    client.force_login(staff)
+    html = " ".join(client.get(url("", assessment)).content.decode().split())
+    assert "have at most 2,000 rows" in html
+
+
 @pytest.mark.parametrize(
     ("extension", "content_type", "magic"),
     [("xlsx", "application/vnd.openxmlformats", b"PK"), ("csv", "text/csv", b"\xef\xbb\xbf")],

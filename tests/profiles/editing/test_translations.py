@@ -47,6 +47,16 @@ def test_page_lists_every_text_with_the_original_beside_an_input(client, staff, 
     assert client.get(page(assessment, "en")).status_code == 404  # the original's language
 
 
+@pytest.mark.parametrize(("language", "direction"), [("ar", "rtl"), ("fr", "ltr")])
+def test_the_translation_form_is_written_in_the_direction_of_its_language(
+    client, staff, assessment, language, direction
+):
+    """An Arabic translation is typed right to left, even in an English admin."""
+    client.force_login(staff)
+    html = client.get(page(assessment, language)).content.decode()
+    assert f'<form method="post" lang="{language}" dir="{direction}">' in html
+
+
 def test_saving_stores_the_texts_and_the_hash_of_the_original(client, staff, assessment):
     client.force_login(staff)
     response = client.get(page(assessment))

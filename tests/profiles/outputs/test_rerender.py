@@ -85,6 +85,25 @@ def test_rerender_pages_follows_the_template_and_keeps_hash_and_permalink(
     assert "NEW TEMPLATE" in client.get("/profiles/chl/").content.decode()
 
 
+def test_a_browser_holding_the_page_gets_the_rerendered_body_not_a_304(
+    two_governments, settings, tmp_path, client, django_capture_on_commit_callbacks
+):
+    """The page's ETag follows the stored body, which rerender replaces in place."""
+    for url in ("/profiles/chl/", "/fr/profiles/chl/", "/profiles/chl/2024/v1/"):
+        assert client.get(url, HTTP_IF_NONE_MATCH=client.get(url)["ETag"]).status_code == 304
+    held = {url: client.get(url)["ETag"] for url in ("/profiles/chl/", "/fr/profiles/chl/")}
+    changed_body_template(settings, tmp_path)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the command's commit
+        call_command("rerender", "--pages", government="chl")
+
+    for url, etag in held.items():
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200, url
+        assert "NEW TEMPLATE" in response.content.decode()
+        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
 def test_rerender_of_every_government_renders_data_files_to_the_same_bytes(
     two_governments, settings, tmp_path, capsys
 ):

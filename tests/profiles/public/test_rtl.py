@@ -25,9 +25,6 @@ VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "sou
 LATIN_RUN = re.compile(r"[A-Za-z]{3,}(?:[ ,'\u2019]+[A-Za-z]{2,}){3,}")
 #: Where Latin text is expected whatever the page language: code samples and data names.
 VERBATIM = {"code", "pre", "script", "style", "svg"}
-#: Known limit: Django's select widget gives no <option> (an English framework name in the
-#: profile filters) a language or direction of its own.
-UNMARKABLE = {"option"}
 
 
 def _our_own_texts() -> str:
@@ -79,8 +76,6 @@ class LanguageChecker(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.stack or self.stack[-1][2] or self.page != "ar":
-            return
-        if self.stack[-1][0] in UNMARKABLE:
             return
         text = " ".join(data.split())
         if self.stack[-1][1] == "ar" and LATIN_RUN.search(text) and text[:40] not in OUR_OWN_TEXTS:

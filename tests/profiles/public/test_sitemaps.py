@@ -100,9 +100,16 @@ def test_a_visitors_language_does_not_prefix_the_english_locations(client, publi
     assert "http://testserver/profiles/chl/" in locations(root)
 
 
-def test_static_pages_include_open_data(client, published):
-    urls = locations(xml(client, "/sitemap-pages.xml"))
+def test_static_pages_include_open_data_and_the_api_reference(client, published):
+    root = xml(client, "/sitemap-pages.xml")
+    urls = locations(root)
     assert "http://testserver/data/" in urls and "http://testserver/ar/about/" in urls
+    for language in ("fr", "es", "ar"):
+        assert f"http://testserver/{language}/data/" in urls
+    # The API reference has one address, outside the language prefixes: listed once.
+    assert urls.count("http://testserver/api/v1/docs/") == 1
+    assert not any("/api/" in url for url in urls if url != "http://testserver/api/v1/docs/")
+    assert client.get("/api/v1/docs/").status_code == 200
 
 
 def test_a_file_is_built_with_constant_queries_and_served_from_cache_after(
