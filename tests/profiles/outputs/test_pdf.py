@@ -146,7 +146,9 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
             assessment=assessment,
             language="ar",
             texts={"summary": SUMMARY_AR},
-            source_hash=profile_content.original_digest(original),
+            source_hashes=profile_content.source_hashes(
+                profile_content.translatable_texts(original)
+            ),
         )
         factories.published(assessment, staff=staff, validator=validator)
         files = PublicationFile.objects.filter(publication__assessment=assessment)
