@@ -73,7 +73,14 @@ class Migration(migrations.Migration):
                 verbose_name="made from original texts",
             ),
         ),
-        # Backwards, every field is left stale: one hash of all originals is not kept.
         migrations.RunPython(split_source_hash, migrations.RunPython.noop),
+        # Backwards, the old column comes back empty, so every translation is stale.
+        migrations.AlterField(
+            model_name="contenttranslation",
+            name="source_hash",
+            field=models.CharField(
+                blank=True, default="", max_length=64, verbose_name="made from original version"
+            ),
+        ),
         migrations.RemoveField(model_name="contenttranslation", name="source_hash"),
     ]
