@@ -174,6 +174,9 @@ class ProfileDocument:
     language_name: str
     fully_translated: bool
     untranslated: str
+    #: "none" when no government text is translated into the document's language,
+    #: "partial" when some are (`untranslated_parts` lists the sections that are not).
+    translation_note: str
     untranslated_parts: list[Part]
     figures_untranslated: bool
     sources_untranslated: bool
@@ -381,6 +384,7 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         language_name=language_name(language),
         fully_translated=fully_translated,
         untranslated=untranslated,
+        translation_note=("partial" if translated else "none") if shown_original else "",
         untranslated_parts=[part for part in parts if part],
         figures_untranslated=figures_untranslated,
         sources_untranslated=sources_untranslated,

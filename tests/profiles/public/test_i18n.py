@@ -229,7 +229,9 @@ def test_sample_profiles_are_read_in_the_readers_language(client, translated_sam
     assert "le cadre juridique inventé" in montreal and untranslated_note not in montreal
     spanish = client.get("/es/profiles/montreal-can/").content.decode()
     assert '<div class="prose" lang="fr" dir="ltr">' in spanish
-    assert "Algunas partes de este perfil aún no están traducidas al español" in spanish
+    # Nothing of it is translated into Spanish: one sentence says so, no list of parts.
+    assert "aún no están traducidos al español; se muestran en francés" in spanish
+    assert 'class="original-note"' not in spanish
 
 
 def test_a_stale_field_is_not_shown_and_the_page_says_which_part_is_not(client, translated_samples):
