@@ -172,7 +172,6 @@ class ProfileDocument:
     original_language: str
     original_language_name: str
     language_name: str
-    fully_translated: bool
     untranslated: str
     #: "none" when no government text is translated into the document's language,
     #: "partial" when some are (`untranslated_parts` lists the sections that are not).
@@ -304,7 +303,7 @@ def language_name(code: str) -> str:
 def build(publication: Publication, language: str) -> ProfileDocument:
     """The document of `publication` in `language` (call inside `translation.override`)."""
     original = publication.content
-    content, fully_translated = profile_content.localized(original, language)
+    content, _complete = profile_content.localized(original, language)
     original_language = original["original_language"]
     untranslated = "" if language == original_language else original_language
     translated = original.get("translations", {}).get(language, {})
@@ -382,7 +381,6 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         original_language=original_language,
         original_language_name=language_name(original_language),
         language_name=language_name(language),
-        fully_translated=fully_translated,
         untranslated=untranslated,
         translation_note=("partial" if translated else "none") if shown_original else "",
         untranslated_parts=[part for part in parts if part],
