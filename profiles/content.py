@@ -7,6 +7,7 @@ records that digest and the publication freezes the same dict, so "what was
 validated" and "what is published" can be compared byte for byte.
 """
 
+import copy
 import hashlib
 import json
 from collections import defaultdict
@@ -23,7 +24,18 @@ from profiles.models import (
     Publication,
 )
 
-CONTENT_FORMAT = 1
+#: 2: context figures carry their `id` and follow-ups their `finding_id`, so their
+#: texts have stable translation keys.
+CONTENT_FORMAT = 2
+
+#: The translatable fields of each part (see `translatable_texts`).
+ANSWER_TEXTS = ("justification", "evidence")
+SOURCE_TEXTS = ("title", "issuer")
+FIGURE_TEXTS = ("label", "unit", "source")
+FOLLOW_UP_TEXTS = ("finding", "note")
+
+#: A translated field's state (`field_states`).
+CURRENT, STALE, MISSING = "current", "stale", "missing"
 
 
 def canonical_json(content: dict) -> bytes:
@@ -41,8 +53,12 @@ def digest(content: dict) -> str:
 def translatable_texts(content: dict) -> dict[str, str]:
     """The original-language texts a translator translates, by stable key.
 
+    Every text a government writes that a profile shows, and nothing else: framework
+    wording is translated in the framework files, codes and numbers need none.
     Keys name where the text sits (`introduction`, `answer:MGI-D1.1-01:justification`,
-    `finding:12`, `source:4:title`) so a translation survives reordering.
+    `finding:12`, `source:4:title`, `figure:7:unit`, `follow_up:12:note`) so a
+    translation survives reordering. A follow-up's `finding` is the earlier round's
+    published text, quoted here, so it is translated with this round.
     """
     texts = {"introduction": content["introduction"], "summary": content["summary"]}
     for dimension in content["dimensions"]:
@@ -50,16 +66,50 @@ def translatable_texts(content: dict) -> dict[str, str]:
             texts[f"finding:{finding['id']}"] = finding["text"]
         for area in dimension["areas"]:
             for item in area["indicators"]:
-                if item["justification"]:
-                    texts[f"answer:{item['code']}:justification"] = item["justification"]
+                for field in ANSWER_TEXTS:
+                    texts[f"answer:{item['code']}:{field}"] = item[field]
     for source in content["sources"]:
-        texts[f"source:{source['id']}:title"] = source["title"]
+        for field in SOURCE_TEXTS:
+            texts[f"source:{source['id']}:{field}"] = source[field]
+    for figure in content.get("context_figures", []):
+        if "id" in figure:  # frozen before format 2: no stable key
+            for field in FIGURE_TEXTS:
+                texts[f"figure:{figure['id']}:{field}"] = figure[field]
+    for follow_up in content.get("follow_ups", []):
+        if "finding_id" in follow_up:
+            for field in FOLLOW_UP_TEXTS:
+                texts[f"follow_up:{follow_up['finding_id']}:{field}"] = follow_up[field]
     return {key: value for key, value in texts.items() if value}
 
 
-def original_digest(content: dict) -> str:
-    """Hash of the original-language texts; a translation made from another hash is stale."""
-    return digest({"texts": translatable_texts(content)})
+def text_hash(text: str) -> str:
+    """SHA-256 (hex) of one original text: what a translated field records it was made from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def source_hashes(originals: dict[str, str]) -> dict[str, str]:
+    """`ContentTranslation.source_hashes` for fields translated from these `originals`."""
+    return {key: text_hash(text) for key, text in originals.items()}
+
+
+def field_states(
+    originals: dict[str, str], texts: dict[str, str], source_hashes: dict[str, str]
+) -> dict[str, str]:
+    """CURRENT, STALE or MISSING for each original text's translation.
+
+    A translated field is current while its original is the text it was made from
+    (`source_hashes[key]` is that text's `text_hash`), and stale once the original
+    changed, or when it is not known what it was made from.
+    """
+    states = {}
+    for key, original in originals.items():
+        if not texts.get(key):
+            states[key] = MISSING
+        elif source_hashes.get(key) == text_hash(original):
+            states[key] = CURRENT
+        else:
+            states[key] = STALE
+    return states
 
 
 def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
@@ -177,6 +227,7 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
         ],
         "context_figures": [
             {
+                "id": f.pk,
                 "kind": f.kind,
                 "label": f.label,
                 "value": format(f.value.normalize(), "f"),
@@ -242,6 +293,7 @@ def _follow_ups(assessment: Assessment, earlier: dict | None) -> list[dict]:
     return [
         {
             "dimension": published[f.finding_id]["dimension"],
+            "finding_id": f.finding_id,
             "finding": published[f.finding_id]["text"],
             "progress": f.progress,
             "note": f.note,
@@ -266,14 +318,23 @@ def _indicator(indicator: Indicator, answer: Answer | None) -> dict:
 
 
 def current_translations(assessment: Assessment, content: dict) -> dict[str, dict[str, str]]:
-    """Translations made from the present original text, by language."""
-    source_hash = original_digest(content)
-    return {
-        t.language: t.texts
-        for t in ContentTranslation.objects.filter(assessment=assessment, source_hash=source_hash)
+    """Each language's current translated fields (made from the present original text).
+
+    Stale and missing fields are left out, so readers see their original instead;
+    a language with no current field is left out altogether.
+    """
+    originals = translatable_texts(content)
+    translations = {}
+    for t in (
+        ContentTranslation.objects.filter(assessment=assessment)
         .exclude(language=assessment.original_language)
         .order_by("language")
-    }
+    ):
+        states = field_states(originals, t.texts, t.source_hashes)
+        current = {key: t.texts[key] for key, state in states.items() if state == CURRENT}
+        if current:
+            translations[t.language] = current
+    return translations
 
 
 def localized(content: dict, language: str) -> tuple[dict, bool]:
@@ -283,15 +344,17 @@ def localized(content: dict, language: str) -> tuple[dict, bool]:
     language, and callers show a note saying so. Framework text (questions,
     dimension and area names) is translated through each item's `i18n`.
     """
-    import copy
-
     if language == content["original_language"]:
         return content, True
     texts = content.get("translations", {}).get(language)
     if not texts:
         return content, False
     result = copy.deepcopy(content)
-    originals = translatable_texts(content)
+
+    def apply(item: dict, prefix: str, fields: tuple[str, ...]) -> None:
+        for field in fields:
+            item[field] = texts.get(f"{prefix}:{field}") or item[field]
+
     for key in ("introduction", "summary"):
         result[key] = texts.get(key) or result[key]
     for dimension in result["dimensions"]:
@@ -299,8 +362,13 @@ def localized(content: dict, language: str) -> tuple[dict, bool]:
             finding["text"] = texts.get(f"finding:{finding['id']}") or finding["text"]
         for area in dimension["areas"]:
             for item in area["indicators"]:
-                key = f"answer:{item['code']}:justification"
-                item["justification"] = texts.get(key) or item["justification"]
+                apply(item, f"answer:{item['code']}", ANSWER_TEXTS)
     for source in result["sources"]:
-        source["title"] = texts.get(f"source:{source['id']}:title") or source["title"]
-    return result, all(texts.get(key) for key in originals)
+        apply(source, f"source:{source['id']}", SOURCE_TEXTS)
+    for figure in result.get("context_figures", []):
+        if "id" in figure:
+            apply(figure, f"figure:{figure['id']}", FIGURE_TEXTS)
+    for follow_up in result.get("follow_ups", []):
+        if "finding_id" in follow_up:
+            apply(follow_up, f"follow_up:{follow_up['finding_id']}", FOLLOW_UP_TEXTS)
+    return result, all(texts.get(key) for key in translatable_texts(content))

@@ -8,8 +8,8 @@ publish) with sample users, so they exercise the same code as real ones.
 Most samples are written in English; Montréal's is in French and Jordan's in
 Arabic. Some carry translations (`profiles.sample_texts`): the Philippines into
 French, Spanish and Arabic, Chile into Spanish, Jordan into the other three, and Albania's
-2023 French translation was made before its summary changed, so it is stale and
-French readers see the English original, with the page saying so.
+French translations were made before its summaries changed, so the summary is stale
+(French readers see it in English, with the page saying so) and the rest is current.
 """
 
 import datetime
@@ -254,11 +254,12 @@ def _make_assessment(rng, sample, government, framework, year, number, previous)
             assessment=assessment,
             title=texts.say("source", title=title),
             kind=kind,
-            issuer=texts.say("issuer"),
+            issuer=texts.say("issuer", key="issuer"),
             year=year - rng.randint(1, 12),
             url="",
         )
         texts.recipes[f"source:{source.pk}:title"] = ("source", {"title": title})
+        texts.recipes[f"source:{source.pk}:issuer"] = texts.recipes.pop("issuer")
         sources.append((source, title))
     indicators = list(Indicator.objects.filter(framework=framework).current().in_order())
     values, weights = zip(*ANSWER_WEIGHTS, strict=True)
@@ -276,7 +277,12 @@ def _make_assessment(rng, sample, government, framework, year, number, previous)
                     code=indicator.code,
                     answer=value,
                 ),
-                evidence=texts.say("evidence", title=sources[0][1], article=rng.randint(1, 90)),
+                evidence=texts.say(
+                    "evidence",
+                    key=f"answer:{indicator.code}:evidence",
+                    title=sources[0][1],
+                    article=rng.randint(1, 90),
+                ),
             )
         )
     Answer.objects.bulk_create(answers)
@@ -306,15 +312,17 @@ def _make_assessment(rng, sample, government, framework, year, number, previous)
                 )
                 texts.recipes[f"finding:{finding.pk}"] = (kind, {"indicator": indicator})
     for position, (kind, unit, low, high) in enumerate(FIGURES):
-        ContextFigure.objects.create(
+        figure = ContextFigure.objects.create(
             assessment=assessment,
             kind=kind,
-            unit=unit,
+            unit=texts.say("figure_unit", key="unit", unit=unit),
             year=year - 1,
             position=position,
             value=rng.randint(low, high),
-            source=PHRASES[sample.language].figure_source,
+            source=texts.say("figure_source", key="figure_source"),
         )
+        texts.recipes[f"figure:{figure.pk}:unit"] = texts.recipes.pop("unit")
+        texts.recipes[f"figure:{figure.pk}:source"] = texts.recipes.pop("figure_source")
     if previous is not None:
         progress = list(ProgressStatus)
         for finding in previous.findings.filter(kind=FindingKind.POTENTIAL):
@@ -322,26 +330,44 @@ def _make_assessment(rng, sample, government, framework, year, number, previous)
                 assessment=assessment,
                 finding=finding,
                 progress=rng.choice(progress),
-                note=f"(Sample) Progress since {previous.year} as recorded in this invented round.",
+                note=texts.say(
+                    "follow_up_note", key=f"follow_up:{finding.pk}:note", year=previous.year
+                ),
             )
     _translate(assessment, sample, texts)
     return assessment
 
 
 def _translate(assessment: Assessment, sample: SampleGovernment, texts: SampleTexts) -> None:
-    """Store the sample's translations, made from its present text (or, if stale, an older one)."""
+    """Store the sample's translations, made from its present text; a stale one's summary
+    changes afterwards, so that one field is stale and the rest stay current.
+
+    A follow-up quotes the earlier round's finding, whose translation the earlier
+    round already has: it is reused, as a translator would.
+    """
     if not sample.translations:
         return
-    source_hash = content.original_digest(content.build(assessment, include_translations=False))
+    originals = content.translatable_texts(content.build(assessment, include_translations=False))
+    earlier = {
+        t.language: t.texts
+        for t in ContentTranslation.objects.filter(assessment_id=assessment.previous_id)
+    }
+    followed = assessment.follow_ups.values_list("finding_id", flat=True)
     for language in sample.translations:
+        translated = texts.translated(language)
+        for finding_id in followed:
+            quoted = earlier.get(language, {}).get(f"finding:{finding_id}")
+            if quoted:
+                translated[f"follow_up:{finding_id}:finding"] = quoted
+        made_from = {key: originals[key] for key in translated if key in originals}
         ContentTranslation.objects.create(
             assessment=assessment,
             language=language,
-            texts=texts.translated(language),
-            source_hash=source_hash,
+            texts={key: translated[key] for key in made_from},
+            source_hashes=content.source_hashes(made_from),
         )
     if sample.stale:
-        # The original changed after the translation was made: the translation is stale.
+        # The original changed after the translation was made: that field is stale.
         assessment.summary += " " + PHRASES[sample.language].changed
         assessment.save(update_fields=["summary", "updated_at"])
 

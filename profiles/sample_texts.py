@@ -29,6 +29,8 @@ class Phrases:
     source: str
     issuer: str
     figure_source: str
+    figure_unit: str
+    follow_up_note: str
     validator: str
     validator_title: str
     ministry: str
@@ -36,6 +38,7 @@ class Phrases:
     changed: str
     answers: dict[str, str]
     sources: dict[str, str]
+    units: dict[str, str]
 
 
 PHRASES = {
@@ -59,6 +62,8 @@ PHRASES = {
         source="Sample {title} of {name}",
         issuer="Government of {name} (sample)",
         figure_source="Sample figure (invented, not real data)",
+        figure_unit="{unit}",
+        follow_up_note="(Sample) Progress since {year} as recorded in this invented round.",
         validator="Sample Validator of {name}",
         validator_title="Director of Migration Policy (sample)",
         ministry="Ministry of the Interior (sample)",
@@ -71,6 +76,7 @@ PHRASES = {
             AnswerValue.NOT_APPLICABLE: "not applicable",
         },
         sources={},
+        units={},
     ),
     "fr": Phrases(
         note="Données d'exemple : inventées pour la démonstration, pas un résultat de l'OIM.",
@@ -92,6 +98,8 @@ PHRASES = {
         source="{title} de {name} (exemple)",
         issuer="Gouvernement de {name} (exemple)",
         figure_source="Chiffre d'exemple (inventé, pas une donnée réelle)",
+        figure_unit="{unit}",
+        follow_up_note="(Exemple) Progrès depuis {year} tels que relevés dans ce cycle inventé.",
         validator="Validatrice d'exemple de {name}",
         validator_title="Directrice de la politique migratoire (exemple)",
         ministry="Ministère de l'Intérieur (exemple)",
@@ -109,6 +117,7 @@ PHRASES = {
             "Labour Mobility Agreement": "Accord de mobilité de la main-d'œuvre",
             "Decree on Residence Permits": "Décret sur les titres de séjour",
         },
+        units={"people": "personnes", "USD million": "millions d'USD"},
     ),
     "es": Phrases(
         note="Datos de ejemplo: inventados para la demostración, no son un resultado de la OIM.",
@@ -130,6 +139,8 @@ PHRASES = {
         source="{title} de {name} (ejemplo)",
         issuer="Gobierno de {name} (ejemplo)",
         figure_source="Cifra de ejemplo (inventada, no es un dato real)",
+        figure_unit="{unit}",
+        follow_up_note="(Ejemplo) Avances desde {year} según constan en esta ronda inventada.",
         validator="Validadora de ejemplo de {name}",
         validator_title="Directora de Política Migratoria (ejemplo)",
         ministry="Ministerio del Interior (ejemplo)",
@@ -147,6 +158,7 @@ PHRASES = {
             "Labour Mobility Agreement": "Acuerdo de Movilidad Laboral",
             "Decree on Residence Permits": "Decreto sobre Permisos de Residencia",
         },
+        units={"people": "personas", "USD million": "millones de USD"},
     ),
     "ar": Phrases(
         note="بيانات نموذجية: مختلقة لأغراض العرض، وليست نتيجة للمنظمة الدولية للهجرة.",
@@ -167,6 +179,8 @@ PHRASES = {
         source="{title} في {name} (نموذج)",
         issuer="حكومة {name} (نموذج)",
         figure_source="رقم نموذجي (مختلق، ليس بيانات حقيقية)",
+        figure_unit="{unit}",
+        follow_up_note="(نموذج) التقدم المحرز منذ {year} كما سُجّل في هذه الجولة المختلقة.",
         validator="المُصادِق النموذجي عن {name}",
         validator_title="مدير سياسات الهجرة (نموذج)",
         ministry="وزارة الداخلية (نموذج)",
@@ -184,6 +198,7 @@ PHRASES = {
             "Labour Mobility Agreement": "اتفاق تنقل اليد العاملة",
             "Decree on Residence Permits": "مرسوم تصاريح الإقامة",
         },
+        units={"people": "أشخاص", "%": "٪", "USD million": "مليون دولار أمريكي"},
     ),
 }
 
@@ -228,6 +243,8 @@ class SampleTexts:
             values["question"] = question_in(parts["indicator"], language)
         if "answer" in parts:
             values["answer"] = phrases.answers[parts["answer"]]
+        if "unit" in parts:
+            values["unit"] = phrases.units.get(parts["unit"], parts["unit"])
         if "title" in parts:
             values["title"] = phrases.sources.get(parts["title"], parts["title"])
             values["source"] = source_title(parts["title"], name, language)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Indicator
+from profiles import content as profile_content
 from profiles import workflow
 from profiles.models import Answer, Assessment, ContentTranslation
 
@@ -127,17 +128,35 @@ def save_translation(
     *,
     language: str,
     texts: dict[str, str],
-    source_hash: str,
+    originals: dict[str, str],
     by: User,
     revision: int,
-) -> None:
-    """Store one language's translation of the public texts, made from `source_hash`'s originals.
+) -> bool:
+    """Store one language's translation of the public texts; False when nothing changed.
 
-    Raises `workflow.NotEditable` when the assessment may not change now.
+    A field whose translated text is new or edited records the hash of its
+    `originals` text, so it is current. A field whose text is unchanged keeps the
+    hash it had: saving the page again does not make a stale field current, only
+    editing its translation does. Saving nothing new writes nothing and leaves the
+    revision as it was. Raises `workflow.NotEditable` when the assessment may not
+    change now.
     """
+    existing = ContentTranslation.objects.filter(assessment=assessment, language=language).first()
+    old_texts = existing.texts if existing else {}
+    old_hashes = existing.source_hashes if existing else {}
+    made_from = profile_content.source_hashes(originals)
+    hashes = {}
+    for key, text in texts.items():
+        if text != old_texts.get(key):
+            hashes[key] = made_from[key]
+        elif key in old_hashes:
+            hashes[key] = old_hashes[key]
+    if (texts, hashes) == (old_texts, old_hashes):
+        return False
     with editing(assessment.pk, by=by, revision=revision):
         ContentTranslation.objects.update_or_create(
             assessment=assessment,
             language=language,
-            defaults={"texts": texts, "source_hash": source_hash},
+            defaults={"texts": texts, "source_hashes": hashes},
         )
+    return True

@@ -331,13 +331,25 @@ TRANSLATION_LANGUAGES = dict(LANGUAGE_CHOICES)
 
 
 class TranslationForm(forms.Form):
-    """One text field per translatable original text, keyed by its content key."""
+    """One text field per translatable original text, keyed by its content key.
+
+    `states` says for each key whether its translation is current, stale or missing
+    (`profiles.content.field_states`), for the page to show beside each field.
+    """
 
     opened_revision = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, originals: dict[str, str], existing: dict[str, str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        originals: dict[str, str],
+        existing: dict[str, str],
+        states: dict[str, str],
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.originals = originals
+        self.states = states
         self.keys = {}
         for index, (key, original) in enumerate(originals.items()):
             name = f"text_{index}"
@@ -350,8 +362,11 @@ class TranslationForm(forms.Form):
             )
 
     def rows(self):
-        """(key, original text, bound field) for each text, in content order."""
-        return [(key, self.originals[key], self[name]) for name, key in self.keys.items()]
+        """(key, original text, bound field, state) for each text, in content order."""
+        return [
+            (key, self.originals[key], self[name], self.states[key])
+            for name, key in self.keys.items()
+        ]
 
     def texts(self) -> dict[str, str]:
         """The non-empty translations, by content key."""

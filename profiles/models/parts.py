@@ -279,9 +279,10 @@ class ContentTranslation(TimeStamped):
     """An assessment's public text in another language.
 
     `texts` maps the keys of `profiles.content.translatable_texts()` to translated
-    text. `source_hash` is the hash of the original text it was made from: when
-    the original changes the translation is stale, and a stale translation is not
-    published.
+    text, and `source_hashes` each key to the hash of the original text it was
+    translated from. A field whose original changed since is stale: it is not
+    published (readers see the original) until its translation is edited
+    (`profiles.content.field_states`).
     """
 
     assessment = models.ForeignKey(
@@ -289,7 +290,12 @@ class ContentTranslation(TimeStamped):
     )
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES)
     texts = models.JSONField(_("translated texts"), default=dict, blank=True)
-    source_hash = models.CharField(_("made from original version"), max_length=64)
+    source_hashes = models.JSONField(
+        _("made from original texts"),
+        default=dict,
+        blank=True,
+        help_text=_("SHA-256 of the original text each field was translated from."),
+    )
 
     class Meta:
         verbose_name = _("content translation")

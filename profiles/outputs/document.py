@@ -58,8 +58,10 @@ class FollowUp:
 
     progress: str
     progress_label: str
-    text: str
-    lang: str
+    finding: str
+    finding_lang: str
+    note: str
+    note_lang: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Dimension:
     potential: list[Finding]
     follow_ups: list[FollowUp]
     areas: list[Area]
+    untranslated: bool  # some of its government texts are shown in the original language
     long_name_lang: str = ""  # "en" when the framework files have no translation of it
 
 
@@ -117,12 +120,23 @@ class Figure:
 
     kind: str
     label: str
+    label_lang: str
     value: float
     display: str
     unit: str
+    unit_lang: str
     year: int
     source: str
+    source_lang: str
     source_url: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A section with texts shown in the original language, for the note that lists them."""
+
+    anchor: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -157,8 +171,14 @@ class ProfileDocument:
     wording_note: str
     original_language: str
     original_language_name: str
-    fully_translated: bool
+    language_name: str
     untranslated: str
+    #: "none" when no government text is translated into the document's language,
+    #: "partial" when some are (`untranslated_parts` lists the sections that are not).
+    translation_note: str
+    untranslated_parts: list[Part]
+    figures_untranslated: bool
+    sources_untranslated: bool
     introduction: str
     introduction_lang: str
     summary: str
@@ -270,17 +290,35 @@ def _label(choices: type[AnswerValue] | type[ProgressStatus] | type[SourceKind],
         return value
 
 
+def language_name(code: str) -> str:
+    """A language's name in the active language, as it reads inside a sentence.
+
+    Django's catalogues capitalise names ("Français", "Español"); French and
+    Spanish write them in lower case mid-sentence, and Arabic has no case.
+    """
+    name = str(translation.get_language_info(code)["name_translated"])
+    return name if (translation.get_language() or "en").startswith("en") else name.lower()
+
+
 def build(publication: Publication, language: str) -> ProfileDocument:
     """The document of `publication` in `language` (call inside `translation.override`)."""
     original = publication.content
-    content, fully_translated = profile_content.localized(original, language)
+    content, _complete = profile_content.localized(original, language)
     original_language = original["original_language"]
     untranslated = "" if language == original_language else original_language
-    originals = profile_content.translatable_texts(original)
+    translated = original.get("translations", {}).get(language, {})
+    shown_original: set[str] = set()
 
     def lang_of(text: str, key: str) -> str:
-        """ "" for a text in the document's language (translated, or written in it)."""
-        return "" if text != originals.get(key, text) else untranslated
+        """ "" for a text in the document's language (translated, or written in it).
+
+        Remembers each government text shown in the original language, for the
+        note that lists the parts that hold one.
+        """
+        if not untranslated or not text or key in translated:
+            return ""
+        shown_original.add(key)
+        return untranslated
 
     sources = [
         Source(
@@ -290,31 +328,40 @@ def build(publication: Publication, language: str) -> ProfileDocument:
             kind=s["kind"],
             kind_label=_label(SourceKind, s["kind"]),
             issuer=s["issuer"],
-            issuer_lang=untranslated,
+            issuer_lang=lang_of(s["issuer"], f"source:{s['id']}:issuer"),
             year=s["year"],
             url=s["url"],
         )
         for s in content["sources"]
     ]
+    sources_untranslated = bool(shown_original)
     by_id = {source.id: source for source in sources}
     dimensions = [
-        _dimension(dimension, content, language, lang_of, untranslated, by_id)
+        _dimension(dimension, content, language, lang_of, shown_original, by_id)
         for dimension in content["dimensions"]
     ]
-    figures = [
-        Figure(
-            kind=f["kind"],
-            label=figure_label(f),
-            value=float(f["value"]),
-            display=number(f["value"]),
-            unit=f["unit"],
-            year=f["year"],
-            source=f["source"],
-            source_url=f["source_url"],
-        )
-        for f in content.get("context_figures", [])
+    before_figures = len(shown_original)
+    figures = [_figure(f, lang_of) for f in content.get("context_figures", [])]
+    figures_untranslated = len(shown_original) > before_figures
+    # Charted by the original unit: a translated "people" still counts people.
+    charted = [
+        figure
+        for figure, frozen in zip(figures, original.get("context_figures", []), strict=True)
+        if frozen["unit"] == CHART_UNIT and figure.kind not in CHART_EXCLUDED
     ]
-    charted = [f for f in figures if f.unit == CHART_UNIT and f.kind not in CHART_EXCLUDED]
+    introduction_lang = lang_of(content["introduction"], "introduction")
+    summary_lang = lang_of(content["summary"], "summary")
+    parts = [
+        Part("introduction", _("Introduction")) if introduction_lang else None,
+        Part("context", _("Migration context")) if figures_untranslated else None,
+        Part("summary", _("Summary")) if summary_lang else None,
+        *(
+            Part(f"dimension-{d.code}", f"{d.code}. {d.short_name}")
+            for d in dimensions
+            if d.untranslated
+        ),
+        Part("sources", _("Key sources")) if sources_untranslated else None,
+    ]
     return ProfileDocument(
         language=language,
         bidi=language in settings.LANGUAGES_BIDI,
@@ -332,13 +379,17 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         framework_lang="" if language == "en" else "en",
         wording_note=content["framework"].get("wording_note", ""),
         original_language=original_language,
-        original_language_name=translation.get_language_info(original_language)["name_translated"],
-        fully_translated=fully_translated,
+        original_language_name=language_name(original_language),
+        language_name=language_name(language),
         untranslated=untranslated,
+        translation_note=("partial" if translated else "none") if shown_original else "",
+        untranslated_parts=[part for part in parts if part],
+        figures_untranslated=figures_untranslated,
+        sources_untranslated=sources_untranslated,
         introduction=content["introduction"],
-        introduction_lang=lang_of(content["introduction"], "introduction"),
+        introduction_lang=introduction_lang,
         summary=content["summary"],
-        summary_lang=lang_of(content["summary"], "summary"),
+        summary_lang=summary_lang,
         dimensions=dimensions,
         figures=figures,
         charted=charted if len(charted) > 1 else [],
@@ -354,15 +405,34 @@ def build(publication: Publication, language: str) -> ProfileDocument:
     )
 
 
+def _figure(figure: dict, lang_of: Callable[[str, str], str]) -> Figure:
+    """A context figure; a label of our own (its kind's) is always in the document's language."""
+    key = f"figure:{figure.get('id')}"
+    return Figure(
+        kind=figure["kind"],
+        label=figure_label(figure),
+        label_lang=lang_of(figure["label"], f"{key}:label"),
+        value=float(figure["value"]),
+        display=number(figure["value"]),
+        unit=figure["unit"],
+        unit_lang=lang_of(figure["unit"], f"{key}:unit"),
+        year=figure["year"],
+        source=figure["source"],
+        source_lang=lang_of(figure["source"], f"{key}:source"),
+        source_url=figure["source_url"],
+    )
+
+
 def _dimension(
     dimension: dict,
     content: dict,
     language: str,
     lang_of: Callable[[str, str], str],
-    untranslated: str,
+    shown_original: set[str],
     by_id: dict[int, Source],
 ) -> Dimension:
     """One dimension's findings, progress and answers, in the document's language."""
+    before = len(shown_original)
     findings = [
         (
             f["kind"],
@@ -378,8 +448,10 @@ def _dimension(
         FollowUp(
             progress=f["progress"],
             progress_label=_label(ProgressStatus, f["progress"]),
-            text=f"{f['finding']} — {f['note']}" if f["note"] else f["finding"],
-            lang=untranslated,
+            finding=f["finding"],
+            finding_lang=lang_of(f["finding"], f"follow_up:{f.get('finding_id')}:finding"),
+            note=f["note"],
+            note_lang=lang_of(f["note"], f"follow_up:{f.get('finding_id')}:note"),
         )
         for f in content.get("follow_ups", [])
         if f["dimension"] == dimension["code"]
@@ -389,6 +461,7 @@ def _dimension(
         answers = []
         for item in area["indicators"]:
             cited = [by_id[pk] for pk in item["sources"] if pk in by_id]
+            key = f"answer:{item['code']}"
             answers.append(
                 Answer(
                     code=item["code"],
@@ -396,9 +469,9 @@ def _dimension(
                     answer=item["answer"],
                     answer_label=_label(AnswerValue, item["answer"]) if item["answer"] else "—",
                     justification=item["justification"],
-                    lang=lang_of(item["justification"], f"answer:{item['code']}:justification"),
+                    lang=lang_of(item["justification"], f"{key}:justification"),
                     evidence=item["evidence"],
-                    evidence_lang=untranslated,
+                    evidence_lang=lang_of(item["evidence"], f"{key}:evidence"),
                     sources=cited,
                     source_titles="; ".join(source.title for source in cited),
                     sources_lang=next((source.lang for source in cited if source.lang), ""),
@@ -416,4 +489,5 @@ def _dimension(
         potential=[f for kind, f in findings if kind == FindingKind.POTENTIAL],
         follow_ups=follow_ups,
         areas=areas,
+        untranslated=len(shown_original) > before,
     )

@@ -217,9 +217,6 @@ def context(publication: Publication, *, language: str) -> dict:
     return {
         "doc": doc,
         "language_name": translation.get_language_info(language)["name_local"],
-        "original_language_local": translation.get_language_info(doc.original_language)[
-            "name_local"
-        ],
         "bars": bars,
         "chart_width": CHART_WIDTH,
         "chart_height": max(len(bars), 1) * ROW_HEIGHT,

@@ -72,7 +72,7 @@ def _hostile_assessment(*, government, staff, text: str) -> Assessment:
         assessment=assessment,
         language="fr",
         texts=dict.fromkeys(profile_content.translatable_texts(content), text),
-        source_hash=profile_content.original_digest(content),
+        source_hashes=profile_content.source_hashes(profile_content.translatable_texts(content)),
     )
     return assessment
 

@@ -5,6 +5,8 @@ another government's) and leaves every decision to `profiles.access` (who) and
 `profiles.workflow` (when); refusals become messages and change nothing.
 """
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -243,20 +245,28 @@ class AssessmentPagesMixin:
         return self._back(obj)
 
     def translation_view(self, request, object_id, language):
-        """Translate every public text into `language`, next to the original."""
+        """Translate every public text into `language`, next to the original and its state."""
         obj = self._visible(request, object_id)
         languages = dict(LANGUAGE_CHOICES)
         if language not in languages or language == obj.original_language:
             raise Http404
         content = profile_content.build(obj, include_translations=False)
         originals = profile_content.translatable_texts(content)
-        current_hash = profile_content.original_digest(content)
-        existing = ContentTranslation.objects.filter(assessment=obj, language=language).first()
+        translations = {
+            t.language: t
+            for t in ContentTranslation.objects.filter(assessment=obj).exclude(
+                language=obj.original_language
+            )
+        }
+        existing = translations.get(language)
         editable = can_edit(request, obj)
         form = TranslationForm(
             request.POST or None,
             originals=originals,
             existing=existing.texts if existing else {},
+            states=profile_content.field_states(originals, existing.texts, existing.source_hashes)
+            if existing
+            else dict.fromkeys(originals, profile_content.MISSING),
             initial={"opened_revision": obj.revision},
         )
         if request.method == "POST":
@@ -264,25 +274,38 @@ class AssessmentPagesMixin:
                 raise PermissionDenied
             if form.is_valid():
                 try:
-                    answers.save_translation(
+                    changed = answers.save_translation(
                         obj,
                         language=language,
                         texts=form.texts(),
-                        source_hash=current_hash,
+                        originals=originals,
                         by=request.user,
                         revision=form.cleaned_data["opened_revision"],
                     )
                 except workflow.NotEditable as error:
                     messages.error(request, error_text(error))
                 else:
-                    messages.success(request, _("The translation is saved."))
+                    if changed:
+                        messages.success(request, _("The translation is saved."))
+                    else:
+                        messages.info(request, _("Nothing changed in the translation."))
                     return self._back(obj)
-        statuses = {
-            t.language: t.source_hash == current_hash
-            for t in ContentTranslation.objects.filter(assessment=obj).only(
-                "language", "source_hash"
+        statuses = []
+        for code, name in LANGUAGE_CHOICES:
+            if code == obj.original_language:
+                continue
+            row = translations.get(code)
+            counts = (
+                Counter(
+                    profile_content.field_states(originals, row.texts, row.source_hashes).values()
+                )
+                if row
+                else None
             )
-        }
+            statuses.append((code, name, counts))
+        stale = [
+            key for key, _original, _field, state in form.rows() if state == profile_content.STALE
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(language)s translation: %(title)s")
@@ -295,11 +318,7 @@ class AssessmentPagesMixin:
             "form": form,
             "editable": editable,
             "existing": existing,
-            "is_stale": existing is not None and existing.source_hash != current_hash,
-            "statuses": [
-                (code, name, statuses.get(code))
-                for code, name in LANGUAGE_CHOICES
-                if code != obj.original_language
-            ],
+            "stale_count": len(stale),
+            "statuses": statuses,
         }
         return TemplateResponse(request, "admin/profiles/assessment/translation.html", context)

@@ -105,12 +105,15 @@ class FollowUpAdmin(ContentAdmin):
 
 @admin.register(ContentTranslation)
 class ContentTranslationAdmin(ContentAdmin):
-    """Listed here; edited on the assessment's translation pages, which set the source hash."""
+    """Listed here; edited on the assessment's translation pages.
+
+    Those record, per field, the original text it was translated from.
+    """
 
     list_display = ["assessment", "language", "updated_at"]
     list_filter = ["language"]
     list_select_related = ["assessment__government"]
-    readonly_fields = ["source_hash"]
+    readonly_fields = ["source_hashes"]
 
     def has_add_permission(self, request):
         return False

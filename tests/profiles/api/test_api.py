@@ -489,7 +489,7 @@ def test_accept_language_picks_a_validated_translation(client, staff):
         assessment=assessment,
         language="es",
         texts={"summary": "Resumen en español."},
-        source_hash=profile_content.original_digest(original),
+        source_hashes=profile_content.source_hashes(profile_content.translatable_texts(original)),
     )
     factories.published(assessment, staff=staff, validator=validator)
     url = f"/api/v1/publications/{assessment.publications.get().pk}/"

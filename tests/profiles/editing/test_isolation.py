@@ -87,9 +87,7 @@ def government_world(government, *, staff, validator, year):
         note=marker,
     )
     Finding.objects.create(assessment=draft, dimension=dimension, kind="potential", text=marker)
-    ContentTranslation.objects.create(
-        assessment=draft, language="fr", texts={"summary": marker}, source_hash="x"
-    )
+    ContentTranslation.objects.create(assessment=draft, language="fr", texts={"summary": marker})
     ConsultationComment.objects.create(assessment=draft, ministry=marker, text=marker)
     return first, draft
 

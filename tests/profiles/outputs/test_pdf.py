@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 
 from profiles import content as profile_content
 from profiles import roles, workflow
-from profiles.models import Answer, ContentTranslation, ContextFigure, FileKind, PublicationFile
+from profiles.models import (
+    Answer,
+    ContentTranslation,
+    ContextFigure,
+    FileKind,
+    PublicationFile,
+    Source,
+)
 from profiles.outputs import document, pdf
 from tests import factories
 from tests.factories import SIGN_OFF, AssessmentFactory, GovernmentFactory, LocalGovernmentFactory
@@ -46,6 +53,8 @@ pytestmark = [
 KNOWN = "Health centres serve every migrant regardless of status, per the Health Act 2019."
 EVIDENCE = "Health Act 2019, article 4"
 SUMMARY_AR = "ملخص مترجم للملف."  # a validated Arabic translation of the summary
+SOURCE = ("Migration Law 21.325", "Congress of the Republic")
+SOURCE_FR = ("Loi sur les migrations 21.325", "Congrès de la République")  # its translation
 XSS = '<script>alert("x")</script><img src="http://example.com/x.png"> & <b>bold</b>'
 DIMENSIONS = [
     "Migrants' rights",
@@ -141,12 +150,26 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         first, second = Answer.objects.filter(assessment=assessment).order_by("pk")[:2]
         Answer.objects.filter(pk=first.pk).update(justification=KNOWN, evidence=EVIDENCE)
         Answer.objects.filter(pk=second.pk).update(justification=XSS)
+        source = Source.objects.create(
+            assessment=assessment, title=SOURCE[0], issuer=SOURCE[1], year=2021
+        )
+        first.sources.add(source)
         original = profile_content.build(assessment, include_translations=False)
+        made_from = profile_content.source_hashes(profile_content.translatable_texts(original))
         ContentTranslation.objects.create(
             assessment=assessment,
             language="ar",
             texts={"summary": SUMMARY_AR},
-            source_hash=profile_content.original_digest(original),
+            source_hashes=made_from,
+        )
+        ContentTranslation.objects.create(
+            assessment=assessment,
+            language="fr",
+            texts={
+                f"source:{source.pk}:title": SOURCE_FR[0],
+                f"source:{source.pk}:issuer": SOURCE_FR[1],
+            },
+            source_hashes=made_from,
         )
         factories.published(assessment, staff=staff, validator=validator)
         files = PublicationFile.objects.filter(publication__assessment=assessment)
@@ -253,6 +276,20 @@ def test_french_pdf_translates_framework_text_and_notes_untranslated_content(ren
         assert name in text
     assert KNOWN in text  # no French translation exists: the original is shown
     assert "2024" in text and "Chili" in text
+
+
+def test_french_pdf_shows_translated_source_titles_and_which_parts_are_not(rendered):
+    text = flat(text_of(rendered["pdfs"]["fr"]))
+    # In the key sources and in the annex row of the answer that cites it.
+    assert text.count(SOURCE_FR[0]) >= 2 and SOURCE_FR[1] in text
+    assert SOURCE[0] not in text and SOURCE[1] not in text
+    # The cover lists the parts still in English; the sources are not among them.
+    cover = flat(text_of(rendered["pdfs"]["fr"]).split("\f")[0])
+    assert "ne sont pas encore traduites en français" in cover
+    assert "affichées en anglais (langue originale)" in cover
+    assert "Introduction" in cover and "Principales sources" not in cover
+    # The English and Spanish documents show the original title.
+    assert SOURCE[0] in flat(text_of(rendered["pdfs"]["es"]))
 
 
 def test_arabic_pdf_is_right_to_left_with_arabic_text(rendered):

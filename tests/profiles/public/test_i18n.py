@@ -202,33 +202,49 @@ def translated_samples(db, django_capture_on_commit_callbacks):
 
 
 def test_sample_profiles_are_read_in_the_readers_language(client, translated_samples):
-    untranslated_note = 'class="note" role="note"'
+    untranslated_note = 'id="translation-note"'
     french = client.get("/fr/profiles/phl/").content.decode()
     assert "le cadre juridique inventé" in french and untranslated_note not in french
     assert "Sample justification" not in french
+    # Every government text is translated: sources and issuers, evidence, figures' units.
+    assert "Loi sur les migrations de Philippines (exemple)" in french
+    assert "Gouvernement de Philippines (exemple)" in french
+    assert "<td>personnes</td>" in french and "Chiffre d&#x27;exemple" in french
+    for english in ("Government of", "Sample figure", "Sample Migration Act", "<td>people</td>"):
+        assert english not in french
     assert "el marco jurídico inventado" in client.get("/es/profiles/phl/").content.decode()
     arabic = client.get("/ar/profiles/phl/").content.decode()
     assert "تعليل نموذجي" in arabic and untranslated_note not in arabic
 
-    # Written in Arabic and translated; its evidence (not translated) keeps its language, marked.
+    # Written in Arabic and translated in full, its evidence included.
     assert "تعليل نموذجي" in client.get("/ar/profiles/jor/").content.decode()
     english = client.get("/profiles/jor/").content.decode()
     assert "Sample justification" in english and untranslated_note not in english
     french = client.get("/fr/profiles/jor/").content.decode()
-    assert "le cadre juridique inventé" in french
-    assert re.search(r'<span lang="ar" dir="rtl">[^<]*المادة', french)
+    assert "le cadre juridique inventé" in french and untranslated_note not in french
+    assert not re.search(r'<span lang="ar" dir="rtl">[^<]*المادة', french)
 
     # Written in French: French readers read it as written; others see it marked as French.
     montreal = client.get("/fr/profiles/montreal-can/").content.decode()
     assert "le cadre juridique inventé" in montreal and untranslated_note not in montreal
-    assert (
-        '<div class="prose" lang="fr" dir="ltr">'
-        in client.get("/es/profiles/montreal-can/").content.decode()
-    )
+    spanish = client.get("/es/profiles/montreal-can/").content.decode()
+    assert '<div class="prose" lang="fr" dir="ltr">' in spanish
+    # Nothing of it is translated into Spanish: one sentence says so, no list of parts.
+    assert "aún no están traducidos al español; se muestran en francés" in spanish
+    assert 'class="original-note"' not in spanish
 
 
-def test_a_stale_translation_is_not_shown_and_the_page_says_so(client, translated_samples):
+def test_a_stale_field_is_not_shown_and_the_page_says_which_part_is_not(client, translated_samples):
+    """Albania's summary changed after its French translation: only the summary is stale."""
     french = client.get("/fr/profiles/alb/").content.decode()
-    assert 'class="note" role="note"' in french  # parts are shown in the original language
-    assert "le cadre juridique inventé" not in french
-    assert '<div class="prose" lang="en" dir="ltr">' in french
+    note = french.split('id="translation-note"', 1)[1].split("</div>", 1)[0]
+    assert "ne sont pas encore traduites en français" in note
+    assert "affichées en anglais (langue originale)" in note
+    assert re.findall(r'<a href="#([\w-]+)">', note) == ["summary"]
+    summary = french.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    assert '<p class="original-note">' in summary
+    assert '<div class="prose" lang="en" dir="ltr">' in summary
+    assert "Updated after it was translated (sample)." in summary
+    # Everything else is the current French translation.
+    assert "le cadre juridique inventé" in french
+    assert french.count('class="original-note"') == 1

@@ -99,7 +99,7 @@ def test_follow_up_quotes_the_published_round_not_its_correction_draft(
     client, round_one, staff, validator, settings
 ):
     baseline = round_one.assessment
-    published_text = Finding.objects.get(assessment=baseline, kind=FindingKind.POTENTIAL).text
+    published = Finding.objects.get(assessment=baseline, kind=FindingKind.POTENTIAL)
     # A correction of round 1 is in progress: it rewrites the finding and adds another.
     workflow.apply(workflow.REVISE, baseline, by=staff, note="Correction.")
     Finding.objects.filter(assessment=baseline, kind=FindingKind.POTENTIAL).update(
@@ -118,7 +118,8 @@ def test_follow_up_quotes_the_published_round_not_its_correction_draft(
     assert follow_up.content["follow_ups"] == [
         {
             "dimension": 1,
-            "finding": published_text,
+            "finding_id": published.pk,
+            "finding": published.text,
             "progress": "addressed",
             "note": "Progress noted.",
         }
@@ -126,7 +127,7 @@ def test_follow_up_quotes_the_published_round_not_its_correction_draft(
     assert follow_up.content["previous_year"] == 2019
     assert MARKER not in json.dumps(follow_up.content)
     responses = _public_text(client, [round_one, follow_up])
-    assert published_text.encode() in responses[follow_up.get_absolute_url()]
+    assert published.text.encode() in responses[follow_up.get_absolute_url()]
     assert not _leaks(responses), _leaks(responses)
 
 
@@ -264,7 +265,7 @@ def everything(round_one, staff):
         texts={
             key: f"FR {value}" for key, value in profile_content.translatable_texts(content).items()
         },
-        source_hash=profile_content.original_digest(content),
+        source_hashes=profile_content.source_hashes(profile_content.translatable_texts(content)),
     )
     workflow.apply(workflow.SHARE, assessment, by=staff)
     workflow.apply(workflow.SUBMIT, assessment, by=staff)
