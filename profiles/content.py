@@ -176,6 +176,7 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
             "name": framework.name,
             "version": framework.version,
             "wording_note": framework.wording_note,
+            "i18n": _wording(framework.i18n, ("name", "wording_note")),
         },
         "original_language": assessment.original_language,
         "is_sample": assessment.is_sample,
@@ -187,7 +188,7 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
                 "short_name": dimension.short_name,
                 "long_name": dimension.long_name,
                 "migof_element": dimension.migof_element,
-                "i18n": dimension.i18n,
+                "i18n": _wording(dimension.i18n, ("short_name", "long_name", "migof_element")),
                 "findings": [
                     {
                         "id": f.pk,
@@ -201,7 +202,7 @@ def build(assessment: Assessment, *, include_translations: bool = True) -> dict:
                     {
                         "code": area.code,
                         "name": area.name,
-                        "i18n": area.i18n,
+                        "i18n": _wording(area.i18n, ("name",)),
                         "indicators": [
                             _indicator(indicator, answers.get(indicator.pk))
                             for indicator in by_area[area.pk]
@@ -302,11 +303,24 @@ def _follow_ups(assessment: Assessment, earlier: dict | None) -> list[dict]:
     ]
 
 
+def _wording(i18n: dict[str, dict[str, str]], fields: tuple[str, ...]) -> dict:
+    """The framework files' translations of the `fields` a profile shows, per language.
+
+    The frameworks carry more (guidance, descriptions) than a profile shows; freezing
+    only what is shown keeps the signed content equal to what the validator reads.
+    """
+    kept = {
+        language: {field: texts[field] for field in fields if texts.get(field)}
+        for language, texts in i18n.items()
+    }
+    return {language: texts for language, texts in kept.items() if texts}
+
+
 def _indicator(indicator: Indicator, answer: Answer | None) -> dict:
     return {
         "code": indicator.code,
         "question": indicator.question,
-        "i18n": indicator.i18n,
+        "i18n": _wording(indicator.i18n, ("question",)),
         "gcm_objectives": [o.number for o in indicator.gcm_objectives.all()],
         "sdg_domains": [d.code for d in indicator.sdg_domains.all()],
         "equivalent": indicator.equivalent.code if indicator.equivalent else None,

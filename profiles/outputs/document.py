@@ -168,6 +168,7 @@ class ProfileDocument:
     framework_name: str
     framework_version: str
     framework_lang: str
+    wording_note_lang: str
     wording_note: str
     original_language: str
     original_language_name: str
@@ -373,11 +374,11 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         year=content["year"],
         round=content["round"],
         previous_year=content.get("previous_year"),
-        framework_name=content["framework"]["name"],
+        framework_name=_framework_text(content["framework"], "name", language),
         framework_version=content["framework"]["version"],
-        # The framework's name and wording note exist in English only.
-        framework_lang="" if language == "en" else "en",
-        wording_note=content["framework"].get("wording_note", ""),
+        framework_lang=_framework_lang(content["framework"], "name", language),
+        wording_note=_framework_text(content["framework"], "wording_note", language),
+        wording_note_lang=_framework_lang(content["framework"], "wording_note", language),
         original_language=original_language,
         original_language_name=language_name(original_language),
         language_name=language_name(language),

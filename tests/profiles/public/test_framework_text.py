@@ -89,3 +89,30 @@ def test_profile_filter_marks_a_framework_name_shown_in_english(client):
     assert (
         '<option value="mgi-local-2019">Local Migration Governance Indicators (v1.0)</option>'
     ) in english
+
+
+def test_a_profile_names_its_framework_in_the_readers_language_and_freezes_what_it_shows(
+    government, staff, validator, settings
+):
+    """The profile page and its cover take the framework's name and note from the frozen
+    content, in the page's language; guidance, which a profile does not show, is not frozen."""
+    from django.test import Client
+
+    from tests.factories import AssessmentFactory
+    from tests.profiles.publications import publish
+
+    publication = publish(
+        AssessmentFactory(government=government, year=2024),
+        staff=staff,
+        validator=validator,
+        settings=settings,
+    )
+    framework = publication.content["framework"]
+    assert set(framework["i18n"]["fr"]) == {"name", "wording_note"}
+    indicator = publication.content["dimensions"][0]["areas"][0]["indicators"][0]
+    assert {field for texts in indicator["i18n"].values() for field in texts} == {"question"}
+
+    html = Client().get(f"/fr{publication.get_absolute_url()}").content.decode()
+    assert "Indicateurs de gouvernance des migrations (national), édition alignée" in html
+    assert "une paraphrase" in html
+    assert "GCM-aligned edition" not in html
