@@ -523,7 +523,8 @@ def test_the_data_page_shows_how_to_use_the_api_and_its_rate_limit(client, three
         "curl -s 'http://testserver/api/v1/publications/" in html
     )
     assert "pd.read_csv" in html and "fromJSON" in html
-    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] in html
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] == "1000/hour"
+    assert "Each address may make 1,000 requests an hour" in html
     assert '<pre lang="en" dir="ltr">' in html
 
 
