@@ -298,38 +298,47 @@ def _best_rank(queries: dict[str, SearchQuery]) -> Subquery:
     return Subquery(documents.order_by("-rank").values("rank")[:1], output_field=FloatField())
 
 
+#: At most this many of the query's words are looked for to place the headline's window.
+WINDOW_WORDS = 3
+
+
 class _WindowedHit(Func):
     """A document's hit as JSON: language, sections, and the headline of a window around the match.
 
     `ts_headline` parses all the text it is given: about 12 ms for a 36 kB document,
-    0.2 ms for the ~`WINDOW` characters around the query's first word. That word's
-    first occurrence (found by `strpos`, a plain substring search, in lower case or
-    capitalised, on the word without its last letters so `migrants` finds
-    `migrant`) is nearly always a match; when it is not found (a stem or an accent
-    differs) the headline reads the whole document. Each mention of the document
-    in SQL unpacks all of it again (~0.1 ms for 36 kB), so the position and the
-    window are computed once, in nested selects, and the document named three times.
+    0.2 ms for the ~`WINDOW` characters around the first occurrence of one of the
+    query's words. Occurrences are found by `strpos`, a plain substring search, in
+    lower case or capitalised, on each word without its last letters so `migrants`
+    finds `migrant`; for `a OR b`, a document holding only `b` is placed by `b`.
+    Such an occurrence is nearly always a match; when none is found (a stem or an
+    accent differs) the headline reads the whole document. Each mention of the
+    document in SQL unpacks all of it again (~0.1 ms for 36 kB), so the position and
+    the window are computed once, in nested selects.
     """
 
     output_field = JSONField()
 
     def __init__(self, headline: Expression, text: str):
-        groups = parse(text)
-        word = groups[0][0][0].split()[0].lower() if groups else ""
-        prefix = word[: max(4, len(word) - 2)] or " "
-        super().__init__(
-            F("document"),
-            F("language"),
-            F("sections"),
-            headline,
-            Value(prefix),
-            Value(prefix.capitalize()),
-        )
+        words = []
+        for required, _excluded in parse(text):
+            for term in required:
+                word = term.split()[0].lower()
+                prefix = word[: max(4, len(word) - 2)]
+                if prefix not in words:
+                    words.append(prefix)
+        prefixes = [
+            Value(variant)
+            for prefix in words[:WINDOW_WORDS] or [" "]
+            for variant in (prefix, prefix.capitalize())
+        ]
+        super().__init__(F("document"), F("language"), F("sections"), headline, *prefixes)
 
     def as_sql(self, compiler, connection, **extra_context):
-        (document, _), (language, lp), (sections, sp), (headline, hp), (lower, lo), (upper, up) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        (document, _), (language, lp), (sections, sp), (headline, hp) = compiled[:4]
+        # LEAST skips NULLs: the first occurrence of any of the words, NULL if none.
+        found = ", ".join(f"NULLIF(STRPOS({document}, {sql}), 0)" for sql, _ in compiled[4:])
+        words = [param for _sql, params in compiled[4:] for param in params]
         # Compiled expressions only; the query's words travel in the parameters.
         sql = (
             f"(SELECT JSONB_BUILD_OBJECT('language', {language}, 'sections', {sections},"  # noqa: S608
@@ -338,10 +347,9 @@ class _WindowedHit(Func):
             f" CASE WHEN s.found_at > 0 THEN {WINDOW} ELSE 2147483647 END) AS passage,"
             f" s.passage_start FROM (SELECT a.found_at, CASE WHEN a.found_at > 0"
             f" THEN GREATEST(a.found_at - {WINDOW // 3}, 1) ELSE 1 END AS passage_start"
-            f" FROM (SELECT COALESCE(NULLIF(STRPOS({document}, {lower}), 0),"
-            f" STRPOS({document}, {upper})) AS found_at) a) s) w)"
+            f" FROM (SELECT COALESCE(LEAST({found}), 0) AS found_at) a) s) w)"
         )
-        return sql, (*lp, *sp, *hp, *lo, *up)
+        return sql, (*lp, *sp, *hp, *words)
 
 
 def _preferred() -> Case:
