@@ -59,7 +59,7 @@ def split_source_hash(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("profiles", "0006_filekind_data_package_zip"),
+        ("profiles", "0007_government_sort_names"),
     ]
 
     operations = [

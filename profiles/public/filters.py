@@ -5,10 +5,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from indicators.models import Framework, Level
 from profiles import regions
-from profiles.public import search, selectors
+from profiles.public import selectors
 
 DIMENSION_CHOICES = [(code, str(code)) for code in range(1, 7)]
 
@@ -43,7 +44,7 @@ def _subregion_choices():
 
 
 class ProfileFilter(django_filters.FilterSet):
-    """The profiles list: level, place, round, framework, language and free text."""
+    """The profiles list: level, place (region or country), round, framework, language, text."""
 
     q = django_filters.CharFilter(
         label=_("Search names and profile text"), method="filter_text", max_length=200
@@ -66,6 +67,12 @@ class ProfileFilter(django_filters.FilterSet):
         method="filter_region",
         empty_label=_("All sub-regions"),
     )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"),
+        field_name="government__country",
+        choices=[],  # see __init__
+        empty_label=_("All countries"),
+    )
     year = django_filters.NumberFilter(
         label=_("Year"), field_name="year", min_value=1990, max_value=2100
     )
@@ -87,11 +94,35 @@ class ProfileFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        fields = ["q", "level", "region", "subregion", "year", "round", "framework", "language"]
+        fields = [
+            "q",
+            "level",
+            "region",
+            "subregion",
+            "country",
+            "year",
+            "round",
+            "framework",
+            "language",
+        ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # The home page's list of assessed countries links here with `country`. Only that
+        # country is offered (beside "All countries"): listing every country would name
+        # countries without any published profile, and cost a query to avoid it.
+        chosen = (data or {}).get("country", "")
+        if not chosen:
+            del self.filters["country"]
+        else:
+            self.filters["country"].extra["choices"] = [
+                (code, name) for code, name in countries if code == chosen
+            ]
 
     def filter_text(self, queryset, name, value):
-        # Ranked, with each row's matching fragment for the list's snippets.
-        return search.search(queryset, value, hits=True)
+        # Searched by the view with `search.results`, which counts the matches first to
+        # choose how to find and order them.
+        return queryset
 
     def filter_region(self, queryset, name, value):
         return selectors.filter_by_place(queryset, region=value, prefix="government__")

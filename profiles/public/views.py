@@ -6,7 +6,6 @@ grow with the number of governments, indicators or answers.
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -22,9 +21,10 @@ from indicators.models import Level
 from profiles import content as profile_content
 from profiles.models import AnswerValue, FileKind, PublicationFile
 from profiles.outputs import document, pages
-from profiles.public import comparisons, selectors, serving
+from profiles.public import comparisons, search, selectors, serving
 from profiles.public.caching import cache_public_page, per_government
 from profiles.public.filters import GoodPracticeForm, PlaceForm, ProfileFilter
+from profiles.public.pagination import CappedPaginator
 
 PAGE_SIZE = 25
 # Bump when the profile page's chrome changes, so cached pages are not reused.
@@ -39,18 +39,20 @@ def _language() -> str:
 @require_safe
 @cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
-    """What the MGI is, how many governments have profiles, latest ones, map, dimensions."""
-    governments = list(selectors.assessed_governments())
+    """What the MGI is, how many governments have profiles, latest ones, map, dimensions.
+
+    The map's text list names countries (at most one row each, with their number of
+    assessed governments), so the page does not grow with local governments.
+    """
+    countries = selectors.assessed_countries()
     return render(
         request,
         "profiles/home.html",
         {
-            "counts": selectors.home_counts(),
+            "counts": selectors.home_counts(countries),
             "recent": selectors.recent_publications(),
-            "governments": governments,
-            "world_map": pages.world_map(
-                [str(g.country) for g in governments], label_id="map-caption"
-            ),
+            "countries": countries,
+            "world_map": pages.world_map([c.code for c in countries], label_id="map-caption"),
             "dimensions": selectors.entry_dimensions(),
         },
     )
@@ -59,12 +61,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_public_page
 def profile_list(request: HttpRequest) -> HttpResponse:
-    """Published profiles with filters and search in the query string, 25 per page."""
+    """Published profiles with filters and search in the query string, 25 per page.
+
+    The count stops at `COUNT_CAP` (see profiles/public/pagination.py), so the first
+    pages cost the same at any size. A search's matches are ranked only when that
+    count found few (`search.results`); a broad word keeps the alphabetical order,
+    which the database reads from an index without collecting every match.
+    """
     filterset = ProfileFilter(request.GET or None, queryset=selectors.live_rounds())
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if filterset.is_bound and not filterset.is_valid():
+    valid = filterset.is_bound and filterset.is_valid()
+    rows = filterset.qs if valid else filterset.queryset
+    if filterset.is_bound and not valid:
         rows = rows.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    text = filterset.form.cleaned_data.get("q") if valid else ""
+    paginator = search.results(rows, text or "", per_page=PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "profiles/profile_list.html",
@@ -321,11 +332,17 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_public_page
 def indicator_detail(request: HttpRequest, framework: str, code: str) -> HttpResponse:
-    """One indicator: its mappings and how the latest published profiles answered it."""
+    """One indicator: its mappings and how the latest published profiles answered it.
+
+    The governments' answers are listed alphabetically, 25 a page, so the page does
+    not grow with the number of governments.
+    """
     indicator = selectors.indicator_detail(framework_slug=framework, code=code)
     form = PlaceForm(request.GET or None)
     distribution, rows = selectors.answer_distribution(indicator, **form.place())
-    rows = list(rows)
+    # The distribution's counts are the number of rows: the list is paged without a COUNT.
+    total = sum(count for _v, _label, count in distribution)
+    paginator = CappedPaginator(rows, PAGE_SIZE, cap=total, count=total)
     chart = pages.bar_rows([(label, count, str(count)) for _v, label, count in distribution])
     return render(
         request,
@@ -334,8 +351,8 @@ def indicator_detail(request: HttpRequest, framework: str, code: str) -> HttpRes
             "indicator": indicator,
             "form": form,
             "chart": chart,
-            "total": len(rows),
-            "rows": rows,
+            "total": total,
+            "page_obj": paginator.get_page(request.GET.get("page")),
             "labels": dict(AnswerValue.choices),
         },
     )
@@ -364,7 +381,7 @@ def good_practices(request: HttpRequest) -> HttpResponse:
     form.set_dimension_names({d.code: d.localized("short_name", _language()) for d in dimensions})
     dimension = form.cleaned_data.get("dimension") if form.is_valid() else None
     rows = selectors.good_practices(dimension=dimension, **form.place())
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "profiles/good_practices.html",

@@ -221,3 +221,10 @@ def _count(client, url: str) -> int:
 def test_selector_ranks_by_relevance_then_name(chile, others):
     rows = public_search.search(selectors.live_rounds(), "labour")
     assert [row.government.slug for row in rows] == ["chl", "deu", "ken"]
+
+
+def test_an_or_query_highlights_whichever_word_the_profile_holds(client, chile):
+    [(link, html)] = snippets(client, "zanzibarian OR quokkaville")
+    indicator = chile.marked_codes[0].lower().replace(".", "")
+    assert link == f"/profiles/chl/2024/#indicator-{indicator}"
+    assert "<mark>quokkaville</mark>" in html.lower()

@@ -94,7 +94,7 @@ def test_good_practices_come_from_latest_live_publications(chile):
     rows = list(selectors.good_practices())
     assert len(rows) == 2 and all(r.is_good_practice for r in rows)
     assert list(selectors.good_practices(dimension=2)) == []
-    assert selectors.home_counts() == {"national": 2, "local": 0}
+    assert selectors.home_counts(selectors.assessed_countries()) == {"national": 2, "local": 0}
 
 
 def test_equivalence_map_links_versions():
