@@ -114,7 +114,16 @@ class Publication(models.Model):
                 name="publication_withdrawal_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["government", "year", "version"])]
+        indexes = [
+            models.Index(fields=["government", "year", "version"]),
+            # "Newest publications" (home page, feeds) walks this backwards and stops at
+            # the first few live rows instead of sorting every publication.
+            models.Index(
+                fields=["-release_at", "-id"],
+                condition=Q(ready_at__isnull=False, withdrawn_at__isnull=True),
+                name="publication_newest_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.government} {self.year} v{self.version}"
