@@ -421,6 +421,34 @@ def test_compare_rounds_matches_indicators_across_framework_versions(
     page(client, "/profiles/chl/compare/?from=1999", status=404)
 
 
+def test_compare_rounds_marks_each_follow_up_text_in_the_language_it_is_shown_in(
+    client, government, staff, validator, settings
+):
+    """A translated note is in the page's language; an untranslated finding says it is English."""
+    from profiles import content
+    from profiles.models import ContentTranslation, FollowUp
+
+    first = AssessmentFactory(government=government, year=2018)
+    publish(first, staff=staff, validator=validator, settings=settings)
+    second = AssessmentFactory(government=government, year=2023, round_number=2, previous=first)
+    potential = Finding.objects.get(assessment=first, kind=FindingKind.POTENTIAL)
+    FollowUp.objects.create(
+        assessment=second, finding=potential, progress="addressed", note="A new decree."
+    )
+    key = f"follow_up:{potential.pk}:note"
+    ContentTranslation.objects.create(
+        assessment=second,
+        language="fr",
+        texts={key: "Un nouveau décret."},
+        source_hashes={key: content.text_hash("A new decree.")},
+    )
+    publish(second, staff=staff, validator=validator, settings=settings)
+    html = page(client, "/fr/profiles/chl/compare/")
+    progress = re.search(r'<ul class="progress-list">(.*?)</ul>', html, re.S).group(1)
+    assert "<span>Un nouveau décret.</span>" in progress
+    assert f'<span lang="en" dir="ltr">{potential.text}</span>' in progress
+
+
 def test_national_and_local_side_by_side(client, santiago):
     html = page(client, "/profiles/santiago-chl/compare/national/")
     assert "Santiago (2023)" in html and "Chile (2024)" in html
