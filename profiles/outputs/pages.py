@@ -11,6 +11,7 @@ downloads; see `profiles.public.views`).
 """
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -37,11 +38,13 @@ def absolute(path: str) -> str:
     return settings.MGI_SITE_URL + path
 
 
-def bar_rows(items: list[tuple[str, float, str]]) -> dict:
+def bar_rows(items: list[tuple[str, float, str]], *, label_langs: Sequence[str] = ()) -> dict:
     """Geometry of a simple horizontal bar chart, mirrored for right-to-left languages.
 
     Each row is a label line and a bar with its value; the numbers are also given
     as a table next to the chart, so the SVG is never the only way to read them.
+    `label_langs` names, per row, the language of a label that is not the page's
+    ("" otherwise): SVG text takes `lang` and its own `direction`, not `dir`.
     """
     width, bar_space, row_height = 600, 460, 46
     rtl = translation.get_language_bidi()
@@ -55,9 +58,12 @@ def bar_rows(items: list[tuple[str, float, str]]) -> dict:
         value_x: float = bar + 6
         if rtl:
             label_x, bar_x, value_x = width, width - bar, width - bar - 6
+        lang = label_langs[index] if index < len(label_langs) else ""
         rows.append(
             {
                 "label": label,
+                "lang": lang,
+                "lang_direction": "rtl" if lang in settings.LANGUAGES_BIDI else "ltr",
                 "value": value,
                 "shown": shown,
                 "label_x": label_x,
@@ -81,7 +87,10 @@ def render_body(publication: Publication, language: str) -> str:
     """The profile page body in `language`, from the frozen content only."""
     with translation.override(language):
         doc = document.build(publication, language)
-        chart = bar_rows([(f.label, f.value, f.display) for f in doc.charted])
+        chart = bar_rows(
+            [(f.label, f.value, f.display) for f in doc.charted],
+            label_langs=[f.label_lang for f in doc.charted],
+        )
         return render_to_string("profiles/_profile_body.html", {"doc": doc, "figure_chart": chart})
 
 

@@ -173,6 +173,7 @@ class Bar:
     """One bar of the context chart, in chart coordinates (mirrored for right-to-left)."""
 
     label: str
+    label_lang: str  # "" when the label is in the document's language
     value: str
     year: int
     y: int
@@ -189,6 +190,7 @@ def _chart(figures: list[document.Figure], *, bidi: bool) -> tuple[list[Bar], st
         bars.append(
             Bar(
                 label=figure.label,
+                label_lang=figure.label_lang,
                 value=figure.display,
                 year=figure.year,
                 y=index * ROW_HEIGHT,

@@ -173,3 +173,32 @@ def test_contents_number_each_dimension_once(client, chile):
     toc = toc.split("</nav>", 1)[0]
     assert "<ol" not in toc
     assert re.search(r'<a href="#dimension-1">1\. [^<]+</a>', toc)
+
+
+def test_chart_labels_left_in_the_original_say_their_language_on_page_and_pdf(
+    government, staff, validator, settings
+):
+    """An untranslated custom label in an Arabic chart is English, not laid out right to left."""
+    from profiles.models import ContextFigure
+    from profiles.outputs import pdf
+
+    assessment = AssessmentFactory(government=government)
+    for position, label in enumerate(["Seasonal farm workers", "Cross-border commuters"]):
+        ContextFigure.objects.create(
+            assessment=assessment,
+            kind="other",
+            label=label,
+            value=1000 * (position + 1),
+            unit="people",
+            year=2023,
+            source="Labour ministry",
+            position=position,
+        )
+    publication = publish(assessment, staff=staff, validator=validator, settings=settings)
+    arabic = pages.render_body(publication, "ar")
+    assert 'class="bar-label" lang="en" direction="ltr">Seasonal farm workers</text>' in arabic
+    english = pages.render_body(publication, "en")
+    assert 'class="bar-label">Seasonal farm workers</text>' in english
+    with translation.override("ar"):
+        bars = pdf.context(publication, language="ar")["bars"]
+    assert [bar.label_lang for bar in bars] == ["en", "en"]
