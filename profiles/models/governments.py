@@ -78,6 +78,23 @@ class GovernmentQuerySet(models.QuerySet):
             government.fill_sort_names()
         return super().bulk_create(objs, *args, **kwargs)
 
+    def refresh_sort_names(self) -> int:
+        """Recompute the sort names of these governments; returns how many changed.
+
+        Country names come from django-countries and its translations, which an
+        upgrade can change while no row does; `migrate`, run at every deployment,
+        calls this (`ProfilesConfig.ready`), so lists never sort by an old name.
+        """
+        fields = list(SORT_NAME_FIELDS.values())
+        changed = []
+        for government in self.only("pk", "country", "name", *fields).iterator(chunk_size=2000):
+            before = [getattr(government, field) for field in fields]
+            government.fill_sort_names()
+            if [getattr(government, field) for field in fields] != before:
+                changed.append(government)
+        self.model.objects.bulk_update(changed, fields, batch_size=1000)
+        return len(changed)
+
     def in_region(self, code: str) -> "GovernmentQuerySet":
         """Governments whose country is in UN M49 region or sub-region `code`."""
         return self.filter(country__in=regions.countries_in(code))

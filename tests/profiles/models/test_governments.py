@@ -55,3 +55,24 @@ def test_bulk_created_governments_have_their_sort_names():
     )
     assert Government.objects.get(slug="fra").sort_name_es == "francia"
     assert Government.objects.get(slug="lyon-fra").sort_name_fr == "lyon"
+
+
+def test_migrate_refreshes_sort_names_when_a_country_is_renamed(settings):
+    """A django-countries upgrade renames a country without touching any row; the next
+    `migrate` (every deployment) sorts the government under its new name."""
+    from django.core.management import call_command
+
+    chile = GovernmentFactory(country="CL")
+    assert chile.sort_name_en == "chile"
+    from django_countries import countries
+
+    settings.COUNTRIES_OVERRIDE = {"CL": "Republic of Chile"}
+    del countries.countries  # django-countries caches its names; an upgrade restarts
+    try:
+        call_command("migrate", verbosity=0)
+        chile.refresh_from_db()
+        assert chile.sort_name_en == "republic of chile"
+        assert Government.objects.refresh_sort_names() == 0  # nothing left to change
+    finally:
+        del settings.COUNTRIES_OVERRIDE
+        del countries.countries
