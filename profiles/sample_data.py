@@ -407,6 +407,11 @@ def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
                 ministry=phrases.ministry,
                 statement=phrases.statement,
                 reviewed_hash=signoff.current_hash(assessment),
+                statement_translations={
+                    language: PHRASES[language].statement
+                    for language in signoff.review(assessment).languages[1:]
+                    if language in PHRASES
+                },
             )
         if name == "revise":
             # A correction: edit one justification while the assessment is a draft again.

@@ -7,11 +7,13 @@ number of indicators.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Dimension, Indicator
@@ -285,6 +287,42 @@ class SignOffForm(forms.Form):
     )
     # The fingerprint of the content the page showed; the workflow refuses any other.
     reviewed_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, translations: Sequence[str] = (), **kwargs):
+        """`translations`: the other languages being validated; each may get the statement.
+
+        Readers of the French profile then read the validator's own French words; a
+        statement not given in a language is shown in the original, marked as such.
+        """
+        super().__init__(*args, **kwargs)
+        for language in translations:
+            self.fields[f"statement_{language}"] = forms.CharField(
+                label=_("Statement in %(language)s (optional)")
+                % {"language": get_language_info(language)["name_translated"]},
+                required=False,
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 3,
+                        "lang": language,
+                        "dir": "rtl" if get_language_info(language)["bidi"] else "ltr",
+                    }
+                ),
+            )
+        self.translations = list(translations)
+
+    def details(self) -> workflow.SignOffDetails:
+        """The sign-off as the workflow takes it (call after `is_valid()`)."""
+        data = self.cleaned_data
+        return workflow.SignOffDetails(
+            name=data["name"],
+            title=data["title"],
+            ministry=data["ministry"],
+            statement=data["statement"],
+            reviewed_hash=data["reviewed_hash"],
+            statement_translations={
+                language: data.get(f"statement_{language}", "") for language in self.translations
+            },
+        )
 
 
 class PublishForm(forms.Form):

@@ -129,6 +129,11 @@ class SignOff(models.Model):
     ministry = models.CharField(_("ministry"), max_length=200)
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     statement = models.TextField(_("statement"))
+    # The statement in the other languages validated, as the validator wrote it when
+    # signing: a translation added later would be public text nobody signed.
+    statement_translations = models.JSONField(
+        _("statement in the other languages validated"), default=dict, blank=True
+    )
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
     languages = models.JSONField(
         _("languages validated"), default=list, help_text=_("Current translations at sign-off.")

@@ -189,6 +189,10 @@ class ProfileDocument:
     charted: list[Figure]
     sources: list[Source]
     sign_off: SignOff | None
+    #: The validator's statement in the document's language when they wrote one, else
+    #: the original's, with `statement_lang` naming that language.
+    statement: str
+    statement_lang: str
     timeline: list[Milestone]
     version: int
     released: datetime
@@ -321,6 +325,11 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         shown_original.add(key)
         return untranslated
 
+    statements = publication.sign_off.statement_translations if publication.sign_off else {}
+    statement_in_language = statements.get(language, "")
+    statement = statement_in_language or (
+        publication.sign_off.statement if publication.sign_off else ""
+    )
     sources = [
         Source(
             id=s["id"],
@@ -396,6 +405,8 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         charted=charted if len(charted) > 1 else [],
         sources=sources,
         sign_off=publication.sign_off,
+        statement=statement,
+        statement_lang="" if statement_in_language else untranslated,
         timeline=_timeline(publication),
         version=publication.version,
         released=publication.release_at,

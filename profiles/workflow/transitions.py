@@ -20,7 +20,7 @@ rendering, taking them off the site) is `profiles.publishing.lifecycle`.
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,6 +207,8 @@ class SignOffDetails:
     ministry: str
     statement: str
     reviewed_hash: str
+    #: The statement in other languages being validated, by language code (optional).
+    statement_translations: dict[str, str] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -333,6 +335,11 @@ def record_sign_off(assessment: Assessment, *, by: User, details: SignOffDetails
         title=details.title.strip(),
         ministry=details.ministry.strip(),
         statement=details.statement.strip(),
+        statement_translations={
+            language: text.strip()
+            for language, text in sorted(details.statement_translations.items())
+            if language in content["translations"] and text.strip()
+        },
         content_hash=content_hash,
         languages=[assessment.original_language, *content["translations"]],
     )

@@ -159,7 +159,12 @@ class AssessmentPagesMixin:
         obj = self._visible(request, object_id)
         allowed = workflow.VALIDATE in workflow.available(obj, request.user)
         review = signoff.review(obj)
-        form = SignOffForm(request.POST or None, initial={"reviewed_hash": review.content_hash})
+        translations = review.languages[1:]
+        form = SignOffForm(
+            request.POST or None,
+            initial={"reviewed_hash": review.content_hash},
+            translations=translations,
+        )
         if request.method == "POST":
             if not allowed:
                 raise PermissionDenied
@@ -169,13 +174,14 @@ class AssessmentPagesMixin:
                         workflow.VALIDATE,
                         obj,
                         by=request.user,
-                        sign_off=workflow.SignOffDetails(**form.cleaned_data),
+                        sign_off=form.details(),
                     )
                 except (workflow.InvalidTransition, PermissionDenied, ValidationError) as error:
                     messages.error(request, error_text(error))
                     # Show the content as it is now, with its hash, keeping what they typed.
                     form = SignOffForm(
-                        initial={**form.cleaned_data, "reviewed_hash": review.content_hash}
+                        initial={**form.cleaned_data, "reviewed_hash": review.content_hash},
+                        translations=translations,
                     )
                 else:
                     messages.success(request, _("You validated this assessment."))

@@ -521,6 +521,60 @@ def test_validator_signs_off_on_a_page_showing_the_content(client, staff, valida
     assert status_of(assessment) == S.VALIDATED
 
 
+def test_the_validator_may_write_the_statement_in_each_language_validated(
+    client, staff, validator, assessment, settings
+):
+    """French readers read the validator's own French words; Spanish ones, not validated
+    in Spanish, read the original statement marked as English."""
+    from django.test import Client, TestCase
+
+    from profiles import content
+    from profiles.models import ContentTranslation, Publication
+    from tests.profiles.publications import PAGES_ONLY
+
+    factories.answer_all(assessment)
+    original = content.translatable_texts(content.build(assessment, include_translations=False))
+    ContentTranslation.objects.create(
+        assessment=assessment,
+        language="fr",
+        texts={key: f"FR {text}" for key, text in original.items()},
+        source_hashes=content.source_hashes(original),
+    )
+    workflow.apply(workflow.SHARE, assessment, by=staff)
+    workflow.apply(workflow.SUBMIT, assessment, by=staff)
+    url = reverse("admin:profiles_assessment_sign_off", args=[assessment.pk])
+    client.force_login(validator)
+    html = client.get(url).content.decode()
+    assert 'name="statement_fr"' in html and 'lang="fr" dir="ltr"' in html
+    assert 'name="statement_es"' not in html  # Spanish is not being validated
+    response = client.post(
+        url,
+        {
+            "name": "Ana Pérez",
+            "title": "Director",
+            "ministry": "Interior",
+            "statement": "We validate this profile.",
+            "statement_fr": "Nous validons ce profil.",
+            "statement_es": "Validamos este perfil.",  # not offered: ignored
+            "reviewed_hash": signoff.current_hash(assessment),
+        },
+    )
+    assert response.status_code == 302
+    sign_off = SignOff.objects.get(assessment=assessment)
+    assert sign_off.statement_translations == {"fr": "Nous validons ce profil."}
+
+    settings.MGI_PUBLICATION_RENDERERS = PAGES_ONLY
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.apply(workflow.PUBLISH, assessment, by=staff)
+    publication = Publication.objects.get(assessment=assessment)
+    reader, path = Client(), publication.get_absolute_url()
+    french = reader.get(f"/fr{path}").content.decode()
+    assert '<blockquote class="statement"><p>Nous validons ce profil.</p>' in french
+    spanish = reader.get(f"/es{path}").content.decode()
+    original = '<blockquote class="statement" lang="en" dir="ltr"><p>We validate this profile.'
+    assert original in spanish
+
+
 def test_staff_cannot_use_the_sign_off_form(client, staff, assessment):
     at(assessment, S.SUBMITTED)
     client.force_login(staff)
