@@ -351,6 +351,19 @@ def current_translations(assessment: Assessment, content: dict) -> dict[str, dic
     return translations
 
 
+def shown_language(content: dict, language: str, key: str) -> str:
+    """The language the text under `key` appears in on a `language` page, if not that one.
+
+    "" when the text is in the page's language (written in it, or currently
+    translated into it); else the original language, which the page must mark
+    (`lang` and `dir`) so the text is not laid out in the page's direction.
+    """
+    original = content["original_language"]
+    if language == original or content.get("translations", {}).get(language, {}).get(key):
+        return ""
+    return original
+
+
 def localized(content: dict, language: str) -> tuple[dict, bool]:
     """A copy of frozen `content` with its texts in `language` where translated.
 

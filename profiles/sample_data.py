@@ -42,7 +42,6 @@ from profiles.models import (
     StatusChange,
 )
 from profiles.sample_texts import PHRASES, SampleTexts, name_in
-from profiles.workflow import signoff
 
 User = get_user_model()
 
@@ -399,6 +398,7 @@ def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
         by = validator if name in {"validate", "return"} else staff
         sign_off = None
         if name == "validate":
+            validated = content.build(assessment)
             sign_off = workflow.SignOffDetails(
                 name=phrases.validator.format(
                     name=name_in(assessment.government, assessment.original_language)
@@ -406,10 +406,10 @@ def _advance(assessment: Assessment, stage: str, *, staff, validator) -> None:
                 title=phrases.validator_title,
                 ministry=phrases.ministry,
                 statement=phrases.statement,
-                reviewed_hash=signoff.current_hash(assessment),
+                reviewed_hash=content.digest(validated),
                 statement_translations={
                     language: PHRASES[language].statement
-                    for language in signoff.review(assessment).languages[1:]
+                    for language in validated["translations"]
                     if language in PHRASES
                 },
             )

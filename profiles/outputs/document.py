@@ -320,10 +320,10 @@ def build(publication: Publication, language: str) -> ProfileDocument:
         Remembers each government text shown in the original language, for the
         note that lists the parts that hold one.
         """
-        if not untranslated or not text or key in translated:
-            return ""
-        shown_original.add(key)
-        return untranslated
+        shown_in = profile_content.shown_language(original, language, key) if text else ""
+        if shown_in:
+            shown_original.add(key)
+        return shown_in
 
     statements = publication.sign_off.statement_translations if publication.sign_off else {}
     statement_in_language = statements.get(language, "")

@@ -127,13 +127,17 @@ def compare_rounds(
                 )
         dimensions.append(DimensionChanges(dimension=dimension, rows=rows))
     follow_ups: dict[int, list[dict]] = {}
+
+    def shown_in(key: str) -> str:
+        return profile_content.shown_language(newer.content, language, key)
+
     for follow_up in newer_content.get("follow_ups", []):
         key = f"follow_up:{follow_up.get('finding_id')}"
         follow_ups.setdefault(follow_up["dimension"], []).append(
             {
                 **follow_up,
-                "finding_lang": _shown_in(newer.content, language, f"{key}:finding"),
-                "note_lang": _shown_in(newer.content, language, f"{key}:note"),
+                "finding_lang": shown_in(f"{key}:finding"),
+                "note_lang": shown_in(f"{key}:note"),
             }
         )
     return RoundComparison(
@@ -143,19 +147,6 @@ def compare_rounds(
         dimensions=dimensions,
         follow_ups=sorted(follow_ups.items()),
     )
-
-
-def _shown_in(content: dict, language: str, key: str) -> str:
-    """The language a government text is shown in when it is not `language`, else "".
-
-    A text without a current translation is shown in the original language and must
-    say so (`lang` and `dir`), or an Arabic page lays out its Latin punctuation
-    right to left.
-    """
-    original = content["original_language"]
-    if language == original or key in content.get("translations", {}).get(language, {}):
-        return ""
-    return original
 
 
 def _answers_by_code(content: dict) -> dict[str, dict]:

@@ -303,14 +303,10 @@ def _split_findings(dimension: dict, original: dict, language: str) -> dict[str,
     `original` is the publication's frozen content: a finding with no translation into
     `language` is shown in the original language, and marked so (with its direction).
     """
-    translated = original.get("translations", {}).get(language, {})
-
-    def lang(finding: dict) -> str:
-        if language == original["original_language"] or translated.get(f"finding:{finding['id']}"):
-            return ""
-        return original["original_language"]
-
-    findings = [{**f, "lang": lang(f)} for f in dimension["findings"]]
+    findings = [
+        {**f, "lang": profile_content.shown_language(original, language, f"finding:{f['id']}")}
+        for f in dimension["findings"]
+    ]
     return {
         "well_developed": [f for f in findings if f["kind"] == "well_developed"],
         "potential": [f for f in findings if f["kind"] == "potential"],

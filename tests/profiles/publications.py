@@ -19,14 +19,20 @@ from profiles import workflow
 from profiles.models import (
     Assessment,
     AssessmentStatus,
+    ContextFigure,
     FileKind,
+    Finding,
+    FindingKind,
+    FollowUp,
     Government,
     Publication,
     PublicationFile,
     SignOff,
+    Source,
 )
 from profiles.publishing import lifecycle
 from tests import factories
+from tests.factories import AssessmentFactory
 
 DRAFT_MARKER = "ZZDRAFTMARKERZZ"
 
@@ -137,3 +143,45 @@ def file_kinds(publication: Publication) -> set[tuple[str, str]]:
 
 
 __all__ = ["DRAFT_MARKER", "FileKind", "clone", "correct", "file_kinds", "publish", "store_file"]
+
+
+def follow_up_with_every_text(baseline: Assessment) -> Assessment:
+    """A 2024 follow-up of published `baseline` with a distinct text in every field it holds:
+    introduction, summary, justifications, evidence, a source, a context figure, a follow-up."""
+    assessment = AssessmentFactory(
+        government=baseline.government,
+        year=2024,
+        round_number=2,
+        previous=baseline,
+        introduction="Intro text one.",
+        summary="Summary text two.",
+    )
+    factories.answer_all(assessment, text="Justification three.")
+    answer = assessment.answers.order_by("pk").first()
+    source = Source.objects.create(
+        assessment=assessment,
+        title="Migration Law 21.325",
+        issuer="Congress of the Republic",
+        year=2021,
+        url="https://example.org/law-21325",
+    )
+    answer.evidence = "Evidence four, article 12."
+    answer.save()
+    answer.sources.add(source)
+    ContextFigure.objects.create(
+        assessment=assessment,
+        kind="other",
+        label="Figure label five",
+        value="1234.50",
+        unit="units six",
+        year=2022,
+        source="Statistics office seven",
+        source_url="https://example.org/stats",
+    )
+    FollowUp.objects.create(
+        assessment=assessment,
+        finding=Finding.objects.get(assessment=baseline, kind=FindingKind.POTENTIAL),
+        progress="partly_addressed",
+        note="Follow-up note eight.",
+    )
+    return assessment

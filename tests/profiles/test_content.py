@@ -14,16 +14,10 @@ import pytest
 from profiles import content as profile_content
 from profiles.models import (
     ContentTranslation,
-    ContextFigure,
-    Finding,
-    FindingKind,
-    FollowUp,
-    Source,
 )
 from profiles.workflow import signoff
-from tests import factories
 from tests.factories import AssessmentFactory
-from tests.profiles.publications import publish
+from tests.profiles.publications import follow_up_with_every_text, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -56,43 +50,7 @@ def follow_up(government, staff, validator, settings):
         validator=validator,
         settings=settings,
     ).assessment
-    assessment = AssessmentFactory(
-        government=government,
-        year=2024,
-        round_number=2,
-        previous=baseline,
-        introduction="Intro text one.",
-        summary="Summary text two.",
-    )
-    factories.answer_all(assessment, text="Justification three.")
-    answer = assessment.answers.order_by("pk").first()
-    source = Source.objects.create(
-        assessment=assessment,
-        title="Migration Law 21.325",
-        issuer="Congress of the Republic",
-        year=2021,
-        url="https://example.org/law-21325",
-    )
-    answer.evidence = "Evidence four, article 12."
-    answer.save()
-    answer.sources.add(source)
-    ContextFigure.objects.create(
-        assessment=assessment,
-        kind="other",
-        label="Figure label five",
-        value="1234.50",
-        unit="units six",
-        year=2022,
-        source="Statistics office seven",
-        source_url="https://example.org/stats",
-    )
-    FollowUp.objects.create(
-        assessment=assessment,
-        finding=Finding.objects.get(assessment=baseline, kind=FindingKind.POTENTIAL),
-        progress="partly_addressed",
-        note="Follow-up note eight.",
-    )
-    return assessment
+    return follow_up_with_every_text(baseline)
 
 
 def test_every_government_text_of_the_content_has_a_translation_key(follow_up):

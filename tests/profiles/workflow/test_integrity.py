@@ -23,18 +23,16 @@ from profiles import workflow
 from profiles.models import (
     AssessmentStatus,
     ContentTranslation,
-    ContextFigure,
     Finding,
     FindingKind,
     FollowUp,
     Publication,
     SignOff,
-    Source,
 )
 from profiles.workflow import signoff
 from tests import factories
 from tests.factories import AssessmentFactory
-from tests.profiles.publications import publish
+from tests.profiles.publications import follow_up_with_every_text, publish
 from tests.security.surfaces import body, crawl, public_urls
 
 pytestmark = pytest.mark.django_db
@@ -220,44 +218,7 @@ def test_a_publication_withdrawn_after_release_still_answers_410_with_its_reason
 @pytest.fixture
 def everything(round_one, staff):
     """A submitted follow-up round with a distinct text in every field the content holds."""
-    baseline = round_one.assessment
-    assessment = AssessmentFactory(
-        government=baseline.government,
-        year=2024,
-        round_number=2,
-        previous=baseline,
-        introduction="Intro text one.",
-        summary="Summary text two.",
-    )
-    factories.answer_all(assessment, text="Justification three.")
-    answer = assessment.answers.order_by("pk").first()
-    source = Source.objects.create(
-        assessment=assessment,
-        title="Migration Law 21.325",
-        issuer="Congress of the Republic",
-        year=2021,
-        url="https://example.org/law-21325",
-    )
-    answer.evidence = "Evidence four, article 12."
-    answer.save()
-    answer.sources.add(source)
-    ContextFigure.objects.create(
-        assessment=assessment,
-        kind="other",
-        label="Figure label five",
-        value="1234.50",
-        unit="units six",
-        year=2022,
-        source="Statistics office seven",
-        source_url="https://example.org/stats",
-    )
-    potential = Finding.objects.get(assessment=baseline, kind=FindingKind.POTENTIAL)
-    FollowUp.objects.create(
-        assessment=assessment,
-        finding=potential,
-        progress="partly_addressed",
-        note="Follow-up note eight.",
-    )
+    assessment = follow_up_with_every_text(round_one.assessment)
     content = profile_content.build(assessment, include_translations=False)
     ContentTranslation.objects.create(
         assessment=assessment,
