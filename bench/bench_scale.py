@@ -3,7 +3,10 @@
 For each size (`--small`, default 100, and `--large`, default 10,000 governments)
 a dedicated PostgreSQL database `mgi_bench_scale` is created (and dropped after),
 migrated, given the frameworks and Chile's sample profile, and seeded with that
-many local governments x 3 live rounds (bench/seed_governments.py). The open
+many local governments x 3 live rounds (bench/seed_governments.py: each with 36 kB
+of search text, an answer to every indicator and 12 findings, so the API lists, the
+indicator pages and the good practices read 1.35 million answers and 360,000
+findings at 10,000 governments). The open
 dataset of the seeded publications is built first (untimed: every part, the
 index and the downloads), as a running site already has it. Then a child process
 (this script with `--child`, so each size has its own Django process and
@@ -21,8 +24,9 @@ database) measures:
 - at the large size only, **cold pages**: `--repeat` GETs of each public page
   type with the Django test client, the cache cleared before each, against
   `/healthz` (a trivial view behind the same middleware) in the same process.
-  Goal: p95 < 50 ms for the list pages. One untimed GET of each page comes first, as a
-  running server has its templates compiled.
+  Goal (issue 15): p95 < 50 ms for every page type, search and sitemap files included.
+  One untimed GET of each page comes first, as a running server has its code loaded, and
+  the process then settles as a deployed worker does (`mgi_portal/startup.py`).
 
     .venv/bin/python bench/bench_scale.py [--small 100] [--large 10000] [--repeat 20]
 """
@@ -51,8 +55,6 @@ from bench import _stack  # noqa: E402 (the path first)
 DB_NAME = os.environ.get("MGI_BENCH_DB", "mgi_bench_scale")
 GOAL_RATIO = 1.5
 GOAL_P95_MS = 50.0
-GOAL_SEARCH_P95_MS = 100.0
-GOAL_SITEMAP_P95_MS = 200.0
 STEPS = ("request", "render_publication", "rebuild_opendata")
 
 
@@ -157,19 +159,12 @@ def report(args: argparse.Namespace, small: dict, large: dict) -> None:
         p50 = statistics.median(times)
         budget = goal_ms(path)
         goal = "" if budget is None else ("ok" if p95(times) < budget else "MISSED")
-        goal += f" (< {budget:.0f})" if budget is not None and budget != GOAL_P95_MS else ""
         print(f"  {path:<52} {p50:8.1f} {p95(times):8.1f} {p50 / baseline:7.1f}  {goal}")
 
 
 def goal_ms(path: str) -> float | None:
-    """A page's p95 budget: issue 15's for pages, issue 17's for search and sitemap files."""
-    if path == "/healthz":
-        return None
-    if "?q=" in path:
-        return GOAL_SEARCH_P95_MS
-    if path.startswith("/sitemap-"):
-        return GOAL_SITEMAP_P95_MS
-    return GOAL_P95_MS
+    """A page's p95 budget: issue 15's, the same for every public page; none for the baseline."""
+    return None if path == "/healthz" else GOAL_P95_MS
 
 
 # --- The child: one Django process on one seeded database --------------------------------
@@ -290,6 +285,7 @@ def cold_pages(repeat: int) -> dict[str, list[float]]:
 
     from bench.seed_governments import sentences, themes
     from indicators.models import Framework, Indicator, Level
+    from mgi_portal import startup
     from profiles.models import Publication
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -313,15 +309,19 @@ def cold_pages(repeat: int) -> dict[str, list[float]]:
         f"/indicators/{framework.slug}/{indicator.code}/",
         "/api/v1/publications/",
         "/api/v1/answers/",
+        "/api/v1/findings/",
         "/sitemap.xml",
         section.split("127.0.0.1", 1)[1],
     ]
+    # Untimed: a running server has each page's code loaded; with 20 GETs, the one first
+    # GET that loads it would be the p95. Then settle as each deployed worker does at start
+    # (mgi_portal/startup.py: templates compiled, long-lived objects frozen).
+    for path in paths:
+        client.get(path)
+    startup.settle()
     times: dict[str, list[float]] = {}
     for path in paths:
         times[path] = []
-        # Untimed: a running server has this page's templates compiled and its code loaded;
-        # with 20 GETs, the one first GET that loads them would be the p95.
-        client.get(path)
         for _ in range(repeat):
             cache.clear()
             started = time.perf_counter()

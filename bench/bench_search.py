@@ -11,8 +11,8 @@ before every request (so every answer is computed cold):
 - `/profiles/?q=...` for each query in `QUERIES` (a name, rare and common theme
   words, a phrase, an exclusion, an OR), each `--repeat` times,
 
-and prints p50/p95 per URL and over all search requests. Goal (issue 17): search
-p95 < 100 ms at 10,000 governments x 3 rounds.
+and prints p50/p95 per URL and over all search requests. Goal (issue 15): search
+p95 < 50 ms at 10,000 governments x 3 rounds (issue 17 asked for 100).
 
     .venv/bin/python bench/bench_search.py [--governments 10000] [--repeat 5]
 """
@@ -73,7 +73,6 @@ def timed(client, url: str, repeat: int) -> tuple[list[float], str]:
     from django.core.cache import cache  # Django is set up only once the database exists
 
     times, body = [], ""
-    client.get(url)  # untimed: a running server has the page's templates and code loaded
     for _ in range(repeat):
         cache.clear()
         started = time.perf_counter()
@@ -134,7 +133,14 @@ def main() -> None:
                 "FROM profiles_publicationsearch"
             )
             documents, text_size, table_size = cursor.fetchone()
+        from mgi_portal import startup
+
         client = Client(HTTP_HOST="127.0.0.1")
+        # Untimed: a running server has the pages' code loaded; then settle as each
+        # deployed worker does at start (mgi_portal/startup.py).
+        for path in ["/profiles/", *(f"/profiles/?q={quote_plus(q)}" for _label, q in QUERIES)]:
+            client.get(path)
+        startup.settle()
         rows: list[tuple[str, str, list[float], int]] = []
         times, _body = timed(client, "/profiles/", args.repeat)
         rows.append(("the plain list page", "/profiles/", times, -1))
@@ -156,7 +162,7 @@ def main() -> None:
     searches = [t for _label, _path, times, _n in rows[1:] for t in times]
     print(
         f"\nall searches: p50 {statistics.median(searches):.1f} ms, p95 {p95(searches):.1f} ms "
-        f"(goal < 100); plain list p95 {p95(rows[0][2]):.1f} ms"
+        f"(goal < 50); plain list p95 {p95(rows[0][2]):.1f} ms"
     )
     print(f"total run {time.monotonic() - started:.0f} s; reproduce: {' '.join(sys.argv)}")
 

@@ -11,6 +11,7 @@ downloads; see `profiles.public.views`).
 """
 
 import json
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -156,6 +157,9 @@ def dataset_json_ld(publication: Publication, content: dict, files: list[dict]) 
     return mark_safe(text)  # noqa: S308 - JSON with markup characters escaped above
 
 
+_COUNTRY_PATH = re.compile(r'<path id="c-([A-Z]{2})"')
+
+
 @cache
 def _map_svg() -> str:
     svg = MAP_FILE.read_text(encoding="utf-8")
@@ -168,9 +172,11 @@ def world_map(country_codes: list[str], *, label_id: str) -> SafeString:
     A class rather than an inline <style>: the Content-Security-Policy allows our
     stylesheet only.
     """
-    svg = _map_svg()
-    for code in sorted({c for c in country_codes if len(c) == 2 and c.isalpha()}):
-        svg = svg.replace(f'<path id="c-{code}"', f'<path id="c-{code}" class="assessed"', 1)
+    marked = {code for code in country_codes if len(code) == 2 and code.isalpha()}
+    # One pass over the map: a replace per country read the 200 kB text ~240 times (5 ms).
+    svg = _COUNTRY_PATH.sub(
+        lambda path: f'{path[0]} class="assessed"' if path[1] in marked else path[0], _map_svg()
+    )
     svg = svg.replace(
         'class="world-map"',
         f'class="world-map" role="img" aria-labelledby="{escape(label_id)}"',

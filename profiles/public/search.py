@@ -27,11 +27,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
-    Count,
     Exists,
     F,
     FloatField,
@@ -41,11 +40,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
     When,
 )
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models.expressions import Expression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -59,7 +57,7 @@ START, STOP = "\ue000", "\ue001"
 #: Characters of context either side of the first match in a Python-made fragment.
 CONTEXT = 120
 #: Characters of the document that PostgreSQL's headline reads (see `_WindowedHit`).
-WINDOW = 900
+WINDOW = 600
 #: Beyond this many matching documents, results are not ranked (see `search`).
 RANKED_AT_MOST = 500
 
@@ -106,59 +104,203 @@ def _substring_match(text: str) -> Q:
     return condition
 
 
-# --- Queries -----------------------------------------------------------------------------------
+# --- Queries ---------------------------------------------------------------------------------
+
+DOCUMENTS = PublicationSearch._meta.db_table
 
 
-def _queries(text: str) -> dict[str, SearchQuery]:
-    """The query parsed once per language, with that language's configuration."""
-    return {
-        language: SearchQuery(normalise(text), config=config_for(language), search_type="websearch")
-        for language, _name in settings.LANGUAGES
-    }
+class _Documents(Expression):
+    """SQL over one publication's search documents (alias `d`), correlated by its primary key.
 
-
-def _any_term(text: str) -> dict[str, SearchQuery]:
-    """Any of the query's wanted words or phrases, per language: what the snippet highlights.
-
-    The headline reads a window of the document (`_WindowedHit`), which may hold one
-    of the words and not the others; highlighting with the whole query would then
-    mark nothing.
+    The PostgreSQL side of a search is written as SQL text rather than built from
+    ORM expressions: with a condition per language in three places, Django took
+    8-13 ms to resolve and compile the page's query, more than PostgreSQL took to
+    run it. The text names the publication as `{publication}`, which becomes the
+    compiled primary key, so the expression still follows Django's table aliases.
     """
-    terms = [term for required, _excluded in parse(text) for term in required]
-    if not terms:
-        return {}
-    result = {}
-    for language, _name in settings.LANGUAGES:
+
+    def __init__(self, sql: str, params: tuple, output_field):
+        super().__init__(output_field=output_field)
+        self.sql, self.params = sql, tuple(params)
+        self.publication = F("pk")
+
+    def get_source_expressions(self):
+        return [self.publication]
+
+    def set_source_expressions(self, exprs):
+        (self.publication,) = exprs
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # A column compiles to its name, without parameters of its own.
+        publication, _params = compiler.compile(self.publication)
+        return self.sql.replace("{publication}", publication), self.params
+
+
+@dataclass(frozen=True)
+class _FullText:
+    """A query's SQL for PostgreSQL: matching, ranking and the hit of a document `d`.
+
+    One condition per language, each with a constant `tsquery` and the language's
+    configuration, so each can use that language's GIN index.
+    """
+
+    text: str
+
+    @property
+    def languages(self) -> list[str]:
+        return [language for language, _name in settings.LANGUAGES]
+
+    def match(self) -> tuple[str, list]:
+        """Whether document `d` matches the query, in its own language's configuration."""
+        conditions, params = [], []
+        for language in self.languages:
+            conditions.append(
+                "(d.language = %s AND d.vector @@ websearch_to_tsquery(%s::regconfig, %s))"
+            )
+            params += [language, config_for(language), self.text]
+        return f"({' OR '.join(conditions)})", params
+
+    def exists(self, *, per_row: bool) -> _Documents:
+        """Whether the publication has a matching document.
+
+        `per_row`: inside a CASE the EXISTS stays a test of each row as the list
+        walks its own index; bare, PostgreSQL may turn it into a join that first
+        reads every match through the GIN indexes (cheap only when few match).
+        """
+        match, params = self.match()
+        sql = (
+            f"EXISTS (SELECT 1 FROM {DOCUMENTS} d"  # noqa: S608 -- the query's words are parameters
+            f" WHERE d.publication_id = {{publication}} AND {match})"
+        )
+        if per_row:
+            sql = f"CASE WHEN {sql} THEN true ELSE false END"
+        return _Documents(sql, params, BooleanField())
+
+    def best_rank(self) -> _Documents:
+        """The rank of the publication's best matching document."""
+        match, params = self.match()
+        ranks, rank_params = [], []
+        for language in self.languages:
+            ranks.append("WHEN %s THEN ts_rank(d.vector, websearch_to_tsquery(%s::regconfig, %s))")
+            rank_params += [language, config_for(language), self.text]
+        sql = (
+            f"(SELECT MAX(CASE d.language {' '.join(ranks)} END) FROM {DOCUMENTS} d"  # noqa: S608
+            f" WHERE d.publication_id = {{publication}} AND {match})"
+        )
+        return _Documents(sql, [*rank_params, *params], FloatField())
+
+    def broad(self) -> _Documents:
+        """Whether more than `RANKED_AT_MOST` documents match (uncorrelated: evaluated once)."""
+        match, params = self.match()
+        sql = f"EXISTS (SELECT 1 FROM {DOCUMENTS} d WHERE {match} OFFSET %s LIMIT 1)"  # noqa: S608
+        return _Documents(sql, [*params, RANKED_AT_MOST], BooleanField())
+
+    def highlighted(self, language: str) -> tuple[str, list]:
+        """What a headline in `language` marks: any of the query's wanted words or phrases.
+
+        The headline reads a window of the document (`hit`), which may hold one of
+        the words and not the others; highlighting with the whole query would then
+        mark nothing. A query of exclusions only highlights with itself.
+        """
         config = config_for(language)
-        query = SearchQuery(terms[0], config=config, search_type="phrase")
-        for term in terms[1:]:
-            query |= SearchQuery(term, config=config, search_type="phrase")
-        result[language] = query
-    return result
+        terms = [term for required, _excluded in parse(self.text) for term in required]
+        if not terms:
+            return "websearch_to_tsquery(%s::regconfig, %s)", [config, self.text]
+        sql = " || ".join("phraseto_tsquery(%s::regconfig, %s)" for _term in terms)
+        return f"({sql})", [value for term in terms for value in (config, term)]
 
+    def window_words(self) -> list[str]:
+        """Up to `WINDOW_WORDS` words that place the headline's window, lower case and capitalised.
 
-def _full_text_match(queries: dict[str, SearchQuery]) -> Q:
-    # One condition per language, each with a constant tsquery: each scans its language's index.
-    condition = Q(pk__in=[])
-    for language, query in queries.items():
-        condition |= Q(language=language, vector=query)
-    return condition
+        Each without its last letters, so `migrants` finds `migrant`.
+        """
+        words: list[str] = []
+        for required, _excluded in parse(self.text):
+            for term in required:
+                word = term.split()[0].lower()
+                prefix = word[: max(4, len(word) - 2)]
+                if prefix not in words:
+                    words.append(prefix)
+        return [
+            variant
+            for prefix in words[:WINDOW_WORDS] or [" "]
+            for variant in (prefix, prefix.capitalize())
+        ]
 
+    def hit(self, reader_language: str) -> _Documents:
+        """The publication's hit as JSON: its best document's language, sections and headline.
 
-def _per_language(queries: dict[str, SearchQuery], make, output_field) -> Case:
-    return Case(
-        *(
-            When(language=language, then=make(language, query))
-            for language, query in queries.items()
-        ),
-        output_field=output_field,
-    )
+        The reader's language first; between others the order is only made stable
+        (ranking each document here would cost ~0.2 ms a row for a rare choice).
+
+        `ts_headline` parses all the text it is given: about 12 ms for a 36 kB
+        document, 0.2 ms for the ~`WINDOW` characters around the first occurrence of
+        one of the query's words. Occurrences are found by `strpos`, a plain
+        substring search (`window_words`); for `a OR b`, a document holding only `b`
+        is placed by `b`. Such an occurrence is nearly always a match; when none is
+        found (a stem or an accent differs) the headline reads the whole document.
+        Each mention of the document in SQL unpacks all of it again (~0.1 ms for 36
+        kB), so it is unpacked once (`|| ''`) and each step is its own select, fenced
+        with OFFSET 0, or PostgreSQL folds the selects back into one expression that
+        names the document once per use.
+        """
+        match, match_params = self.match()
+        headlines, headline_params = [], []
+        options = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15"
+        for language in self.languages:
+            query, query_params = self.highlighted(language)
+            headlines.append(f"WHEN %s THEN ts_headline(%s::regconfig, w.passage, {query}, %s)")
+            headline_params += [language, config_for(language), *query_params, options]
+        words = self.window_words()
+        found = ", ".join("NULLIF(STRPOS(s.doc, %s), 0)" for _word in words)
+        sql = (
+            f"(SELECT JSONB_BUILD_OBJECT('language', w.language, 'sections', w.sections,"  # noqa: S608
+            f" 'headline', CASE w.language {' '.join(headlines)} END,"
+            f" 'window', w.passage, 'start', w.passage_start)"
+            f" FROM (SELECT p.language, p.sections, p.passage_start,"
+            f" SUBSTR(p.doc, p.passage_start, p.passage_length) AS passage"
+            f" FROM (SELECT f.language, f.sections, f.doc,"
+            f" CASE WHEN f.found_at > 0 THEN GREATEST(f.found_at - {WINDOW // 3}, 1) ELSE 1 END"
+            f" AS passage_start,"
+            f" CASE WHEN f.found_at > 0 THEN {WINDOW} ELSE 2147483647 END AS passage_length"
+            f" FROM (SELECT s.language, s.sections, s.doc, COALESCE(LEAST({found}), 0) AS found_at"
+            f" FROM (SELECT d.language, d.sections, d.document || '' AS doc"
+            f" FROM {DOCUMENTS} d WHERE d.publication_id = {{publication}} AND {match}"
+            f" ORDER BY d.language = %s DESC, d.language LIMIT 1) s"
+            f" OFFSET 0) f OFFSET 0) p OFFSET 0) w)"
+        )
+        params = [*headline_params, *words, *match_params, reader_language]
+        return _Documents(sql, params, JSONField())
+
+    def count(self, rows: QuerySet[Publication], *, cap: int) -> int:
+        """How many of `rows` match, exact up to `cap` and `cap + 1` beyond, reading ~cap matches.
+
+        A join, not EXISTS: the rows stream from the GIN indexes' matches and the
+        LIMIT stops them, where the semi-join would first collect and de-duplicate
+        every match (about 30 ms for a word in every document). A publication
+        matches in at most one document per language, so the join reads `2 x (cap + 1)`
+        rows first (enough while profiles match in one or two languages each), and
+        `(cap + 1) x languages` only when those rows were too few distinct publications.
+        """
+        rows_sql, rows_params = rows.order_by().values("pk").query.sql_with_params()
+        match, match_params = self.match()
+        sql = (
+            f"SELECT COUNT(*), COUNT(DISTINCT x.id) FROM (SELECT r.id FROM ({rows_sql}) r (id)"  # noqa: S608
+            f" JOIN {DOCUMENTS} d ON d.publication_id = r.id WHERE {match} LIMIT %s) x"
+        )
+        with connection.cursor() as cursor:
+            for limit in (2 * (cap + 1), (cap + 1) * len(self.languages)):
+                cursor.execute(sql, [*rows_params, *match_params, limit])
+                read, found = cursor.fetchone()
+                if read < limit or found > cap:
+                    break
+        return min(found, cap + 1)
 
 
 def results(rows: QuerySet[Publication], text: str, *, per_page: int) -> CappedPaginator:
     """`rows` that match `text`, paginated: best first when few match, else in their own order.
 
-    The count comes first (`_capped_count`) and decides the page's query: up to
+    The count comes first (`_FullText.count`) and decides the page's query: up to
     `RANKED_AT_MOST` matches are ranked (they are found through the GIN indexes);
     beyond, ranking would cost more than the page and such a broad query's ranks
     barely differ, so the page keeps the list's order and walks its index, testing
@@ -170,29 +312,12 @@ def results(rows: QuerySet[Publication], text: str, *, per_page: int) -> CappedP
     if not uses_full_text():
         return CappedPaginator(matching(rows, text, hits=True), per_page)
     # Counting stops where ranking does: the page says "more than 500 profiles".
-    count = _capped_count(rows, _queries(text), cap=RANKED_AT_MOST)
+    count = _FullText(normalise(text)).count(rows, cap=RANKED_AT_MOST)
     if count <= RANKED_AT_MOST:
         page_rows = ranked(matching(rows, text, hits=True), text)
     else:
         page_rows = matching(rows, text, hits=True, walk=True)
     return CappedPaginator(page_rows, per_page, cap=RANKED_AT_MOST, count=count)
-
-
-def _capped_count(rows: QuerySet[Publication], queries: dict[str, SearchQuery], *, cap: int) -> int:
-    """How many of `rows` match, exact up to `cap` and `cap + 1` beyond, reading ~cap matches.
-
-    A join, not EXISTS: the rows stream from the GIN indexes' matches and the LIMIT
-    stops them, where the semi-join would first collect and de-duplicate every
-    match (about 30 ms for a word in every document). A publication matches in at
-    most one document per language, so (cap + 1) x languages joined rows hold at
-    least cap + 1 distinct publications when there are that many.
-    """
-    condition = Q(pk__in=[])
-    for language, query in queries.items():
-        condition |= Q(search_documents__language=language, search_documents__vector=query)
-    pairs = rows.filter(condition).order_by().values("pk")[: (cap + 1) * len(queries)]
-    found = pairs.aggregate(found=Count("pk", distinct=True))["found"]
-    return min(found, cap + 1)
 
 
 def matching(
@@ -209,40 +334,18 @@ def matching(
     text = text.strip()
     if not text:
         return queryset
-    documents = PublicationSearch.objects.filter(publication=OuterRef("pk"))
     if not uses_full_text():
-        documents = documents.filter(_substring_match(text))
+        documents = PublicationSearch.objects.filter(
+            _substring_match(text), publication=OuterRef("pk")
+        )
         rows = queryset.filter(Exists(documents))
         if hits:
             rows = rows.annotate(search_hit=_hit_subquery(documents.order_by(_preferred())))
         return rows
-    queries = _queries(text)
-    documents = documents.filter(_full_text_match(queries))
-    if walk:
-        # Inside a CASE the EXISTS stays a per-row test: PostgreSQL cannot turn it
-        # into a join that reads every match through the GIN index before the first row.
-        found = Case(When(Exists(documents), then=Value(True)), default=Value(False))
-        rows = queryset.alias(search_match=found).filter(search_match=True)
-    else:
-        rows = queryset.filter(Exists(documents))
+    query = _FullText(normalise(text))
+    rows = queryset.filter(query.exists(per_row=walk))
     if hits:
-        headline = _per_language(
-            _any_term(text) or queries,
-            lambda language, query: SearchHeadline(
-                RawSQL("w.passage", (), output_field=TextField()),
-                query,
-                config=config_for(language),
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-            ),
-            TextField(),
-        )
-        # The reader's language first; between others the order is only made stable
-        # (ranking each document here would cost ~0.2 ms a row for a rare choice).
-        best = documents.order_by(_preferred(), "language")
-        rows = rows.annotate(search_hit=_hit_subquery(best, hit=_WindowedHit(headline, text)))
+        rows = rows.annotate(search_hit=query.hit(get_language() or settings.LANGUAGE_CODE))
     return rows
 
 
@@ -256,7 +359,7 @@ def ranked(rows: QuerySet[Publication], text: str) -> QuerySet:
     text = text.strip()
     if not text or not uses_full_text():
         return rows
-    rank = _best_rank(_queries(text))
+    rank = _FullText(normalise(text)).best_rank()
     return rows.annotate(search_rank=rank).order_by(
         F("search_rank").desc(nulls_last=True), *rows.query.order_by
     )
@@ -274,82 +377,15 @@ def search(queryset: QuerySet[Publication], text: str) -> QuerySet:
     rows = matching(queryset, text)
     if not text or not uses_full_text():
         return rows
-    queries = _queries(text)
-    # Uncorrelated: PostgreSQL evaluates it once, and CASE skips the ranks when it is true.
-    match = _full_text_match(queries)
-    broad = Exists(PublicationSearch.objects.filter(match)[RANKED_AT_MOST : RANKED_AT_MOST + 1])
+    query = _FullText(normalise(text))
     rows = rows.annotate(
-        search_rank=Case(When(broad, then=Value(0.0)), default=_best_rank(queries))
+        search_rank=Case(When(query.broad(), then=Value(0.0)), default=query.best_rank())
     )
     return rows.order_by(F("search_rank").desc(nulls_last=True), *queryset.query.order_by)
 
 
-def _rank(queries: dict[str, SearchQuery]) -> Case:
-    return _per_language(
-        queries, lambda _language, query: SearchRank(F("vector"), query), FloatField()
-    )
-
-
-def _best_rank(queries: dict[str, SearchQuery]) -> Subquery:
-    """The rank of the publication's best matching document (a correlated subquery)."""
-    documents = PublicationSearch.objects.filter(
-        _full_text_match(queries), publication=OuterRef("pk")
-    ).annotate(rank=_rank(queries))
-    return Subquery(documents.order_by("-rank").values("rank")[:1], output_field=FloatField())
-
-
 #: At most this many of the query's words are looked for to place the headline's window.
 WINDOW_WORDS = 3
-
-
-class _WindowedHit(Func):
-    """A document's hit as JSON: language, sections, and the headline of a window around the match.
-
-    `ts_headline` parses all the text it is given: about 12 ms for a 36 kB document,
-    0.2 ms for the ~`WINDOW` characters around the first occurrence of one of the
-    query's words. Occurrences are found by `strpos`, a plain substring search, in
-    lower case or capitalised, on each word without its last letters so `migrants`
-    finds `migrant`; for `a OR b`, a document holding only `b` is placed by `b`.
-    Such an occurrence is nearly always a match; when none is found (a stem or an
-    accent differs) the headline reads the whole document. Each mention of the
-    document in SQL unpacks all of it again (~0.1 ms for 36 kB), so the position and
-    the window are computed once, in nested selects.
-    """
-
-    output_field = JSONField()
-
-    def __init__(self, headline: Expression, text: str):
-        words = []
-        for required, _excluded in parse(text):
-            for term in required:
-                word = term.split()[0].lower()
-                prefix = word[: max(4, len(word) - 2)]
-                if prefix not in words:
-                    words.append(prefix)
-        prefixes = [
-            Value(variant)
-            for prefix in words[:WINDOW_WORDS] or [" "]
-            for variant in (prefix, prefix.capitalize())
-        ]
-        super().__init__(F("document"), F("language"), F("sections"), headline, *prefixes)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
-        (document, _), (language, lp), (sections, sp), (headline, hp) = compiled[:4]
-        # LEAST skips NULLs: the first occurrence of any of the words, NULL if none.
-        found = ", ".join(f"NULLIF(STRPOS({document}, {sql}), 0)" for sql, _ in compiled[4:])
-        words = [param for _sql, params in compiled[4:] for param in params]
-        # Compiled expressions only; the query's words travel in the parameters.
-        sql = (
-            f"(SELECT JSONB_BUILD_OBJECT('language', {language}, 'sections', {sections},"  # noqa: S608
-            f" 'headline', {headline}, 'window', w.passage, 'start', w.passage_start)"
-            f" FROM (SELECT SUBSTR({document}, s.passage_start,"
-            f" CASE WHEN s.found_at > 0 THEN {WINDOW} ELSE 2147483647 END) AS passage,"
-            f" s.passage_start FROM (SELECT a.found_at, CASE WHEN a.found_at > 0"
-            f" THEN GREATEST(a.found_at - {WINDOW // 3}, 1) ELSE 1 END AS passage_start"
-            f" FROM (SELECT COALESCE(LEAST({found}), 0) AS found_at) a) s) w)"
-        )
-        return sql, (*lp, *sp, *hp, *words)
 
 
 def _preferred() -> Case:

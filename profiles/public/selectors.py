@@ -12,8 +12,8 @@ indexed) and lists order by the active language's column (`by_name()`).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django_countries import countries
 
@@ -28,6 +28,7 @@ from indicators.models import (
 )
 from profiles.models import AnswerValue, Government, Publication, PublishedAnswer, PublishedFinding
 from profiles.models.governments import fold, sort_name_field
+from profiles.public.pagination import COUNT_CAP
 
 LIST_DEFERRED = ("content", "timeline")
 
@@ -60,12 +61,7 @@ def live_rounds() -> QuerySet[Publication]:
     newer = Publication.objects.live().filter(
         government=OuterRef("government"), year=OuterRef("year"), version__gt=OuterRef("version")
     )
-    rows = (
-        live_publications()
-        .filter(~Exists(newer))
-        .defer(*LIST_DEFERRED)
-        .annotate(original_language=KeyTextTransform("original_language", "content"))
-    )
+    rows = live_publications().filter(~Exists(newer)).defer(*LIST_DEFERRED)
     return rows.order_by(*by_name(), "-year")
 
 
@@ -211,8 +207,9 @@ def assessed_countries() -> list[AssessedCountry]:
             local=Count("pk", filter=Q(level=Level.LOCAL)),
         )
     )
+    names = dict(countries)  # in the active language; one lookup each was 4 ms for 240
     named = [
-        AssessedCountry(code, str(countries.name(code)) or code, national, local)
+        AssessedCountry(code, names.get(code, code), national, local)
         for code, national, local in rows
     ]
     return sorted(named, key=lambda country: fold(country.name))
@@ -292,8 +289,33 @@ def indicator_detail(*, framework_slug: str, code: str) -> Indicator:
 
 
 def latest_live_ids() -> QuerySet[Publication]:
-    """Primary keys of each government's newest live publication, as a subquery."""
-    return Publication.objects.latest_per_government().values("pk")
+    """Primary keys of each government's newest live publication, as a set (for aggregates).
+
+    On PostgreSQL one walk of `publication_latest_idx` keeping each government's
+    first row (DISTINCT ON): 6 ms for 30,000 publications, where the anti-join of
+    `latest_per_government` (the definition, and SQLite's way) took 25-30 ms. A
+    list that walks rows in name order and stops after a page tests each row
+    instead (`of_latest_live`): building the whole set first would cost more.
+    """
+    if connection.vendor != "postgresql":
+        return Publication.objects.latest_per_government().values("pk")
+    newest_first = Publication.objects.live().order_by("government_id", "-year", "-version")
+    return newest_first.distinct("government_id").values("pk")
+
+
+def of_latest_live() -> Q:
+    """Rows (answers, findings) of their government's newest live publication, tested per row.
+
+    One probe of `publication_latest_idx` per row, so a list walked in name order
+    costs its page, not the number of governments.
+    """
+    newest = (
+        Publication.objects.live()
+        .filter(government=OuterRef("publication__government"))
+        .order_by("-year", "-version")
+        .values("pk")[:1]
+    )
+    return Q(publication=Subquery(newest))
 
 
 def filter_by_place(queryset: QuerySet, *, region: str = "", level: str = "", prefix: str = ""):
@@ -315,16 +337,18 @@ def answer_distribution(
     Counts come from one aggregate query; rows are ordered by government name,
     never by answer, so the list cannot read as a league table.
     """
-    rows = PublishedAnswer.objects.filter(
-        indicator=indicator, publication__in=latest_live_ids()
-    ).select_related("publication__government")
-    rows = filter_by_place(rows, region=region, level=level, prefix="publication__government__")
-    counts = Counter(dict(rows.order_by().values_list("value").annotate(n=Count("pk"))))
+    answers = PublishedAnswer.objects.filter(indicator=indicator)
+    answers = filter_by_place(
+        answers, region=region, level=level, prefix="publication__government__"
+    )
+    latest = answers.filter(publication__in=latest_live_ids())
+    counts = Counter(dict(latest.order_by().values_list("value").annotate(n=Count("pk"))))
     distribution = [
         (value, str(label), counts.get(value, 0))
         for value, label in AnswerValue.choices
         if counts.get(value, 0) or value != AnswerValue.NOT_APPLICABLE
     ]
+    rows = answers.filter(of_latest_live()).select_related("publication__government")
     rows = rows.only(
         "value",
         "publication__year",
@@ -337,18 +361,30 @@ def answer_distribution(
     return distribution, rows
 
 
-def good_practices(*, dimension: int | None = None, region: str = "", level: str = ""):
-    """Good-practice findings of each government's latest live publication."""
-    rows = PublishedFinding.objects.filter(
-        is_good_practice=True, publication__in=latest_live_ids()
-    ).select_related("publication__government")
+def good_practices(
+    *, dimension: int | None = None, region: str = "", level: str = ""
+) -> tuple[QuerySet[PublishedFinding], int]:
+    """Good-practice findings of each government's latest live publication, by government name,
+    and how many there are (up to `COUNT_CAP + 1`, as `CappedPaginator` counts).
+
+    Government first, then dimension: the database walks governments in name order
+    and stops after a page, where ordering by dimension first sorted every good
+    practice of every latest profile (85 ms at 10,000 governments, 36,000 examples).
+    """
+    findings = PublishedFinding.objects.filter(is_good_practice=True)
     if dimension:
-        rows = rows.filter(dimension_code=dimension)
-    rows = filter_by_place(rows, region=region, level=level, prefix="publication__government__")
-    rows = rows.defer("publication__content", "publication__timeline").annotate(
-        original_language=KeyTextTransform("original_language", "publication__content")
+        findings = findings.filter(dimension_code=dimension)
+    findings = filter_by_place(
+        findings, region=region, level=level, prefix="publication__government__"
     )
-    return rows.order_by("dimension_code", *by_name("publication__government__"), "position")
+    # Counted against the set of newest publications (found once, DISTINCT ON); the page
+    # walks governments by name and tests each row, stopping after the page.
+    count = findings.filter(publication__in=latest_live_ids())[: COUNT_CAP + 1].count()
+    rows = findings.filter(of_latest_live()).select_related("publication__government")
+    rows = rows.defer("publication__content", "publication__timeline").annotate(
+        original_language=F("publication__original_language")
+    )
+    return rows.order_by(*by_name("publication__government__"), "dimension_code", "position"), count
 
 
 def _active_indicators() -> Prefetch:

@@ -376,8 +376,8 @@ def good_practices(request: HttpRequest) -> HttpResponse:
     dimensions = list(selectors.entry_dimensions())
     form.set_dimension_names({d.code: d.localized("short_name", _language()) for d in dimensions})
     dimension = form.cleaned_data.get("dimension") if form.is_valid() else None
-    rows = selectors.good_practices(dimension=dimension, **form.place())
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, count = selectors.good_practices(dimension=dimension, **form.place())
+    page = CappedPaginator(rows, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     return render(
         request,
         "profiles/good_practices.html",

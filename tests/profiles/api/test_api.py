@@ -20,6 +20,7 @@ from profiles.models import (
     Finding,
     Publication,
     PublishedAnswer,
+    PublishedFinding,
     Source,
 )
 from tests import factories
@@ -258,21 +259,40 @@ def test_finding_filters(client, three_live):
 
 
 def test_pagination_has_counts_links_and_a_size_limit(client, three_live):
-    page = client.get("/api/v1/findings/?page_size=2").json()
+    page = client.get("/api/v1/publications/?page_size=1").json()
     total = page["count"]
-    assert len(page["results"]) == 2 and page["previous"] is None
+    assert len(page["results"]) == 1 and page["previous"] is None
     assert "page=2" in page["next"]
     second = client.get(page["next"]).json()
     assert second["results"][0] != page["results"][0]
     every = []
-    url = "/api/v1/findings/?page_size=4"
+    url = "/api/v1/publications/?page_size=2"
     while url:
         data = client.get(url).json()
-        every += [(r["publication"], r["dimension_code"], r["text"]) for r in data["results"]]
+        every += [row["url"] for row in data["results"]]
         url = data["next"]
-    assert len(every) == len(set(every)) == total > 4
+    assert len(every) == len(set(every)) == total == 3
+    assert client.get("/api/v1/publications/?page_size=5000").status_code == 400
+    assert client.get("/api/v1/publications/?page=999").status_code == 404
+
+
+def test_findings_page_by_cursor_through_every_live_finding_once(client, three_live):
+    """Like the answers: `next` links walk every live finding once, with no count."""
+    total = PublishedFinding.objects.filter(publication__in=Publication.objects.live()).count()
+    first = client.get("/api/v1/findings/?page_size=2").json()
+    assert first.keys() == {"next", "previous", "results"} and "cursor=" in first["next"]
+    every = []
+    url = "/api/v1/findings/?page_size=3"
+    while url:
+        data = client.get(url).json()
+        every += [
+            (r["publication"], r["dimension_code"], r["kind"], r["text"]) for r in data["results"]
+        ]
+        url = data["next"]
+    assert len(every) == len(set(every)) == total > 3
+    second = client.get(first["next"]).json()
+    assert client.get(second["previous"]).json()["results"] == first["results"]
     assert client.get("/api/v1/findings/?page_size=5000").status_code == 400
-    assert client.get("/api/v1/findings/?page=999").status_code == 404
 
 
 def test_answers_page_by_cursor_through_every_live_answer_once(client, three_live):
@@ -317,7 +337,7 @@ def test_answers_page_by_cursor_through_every_live_answer_once(client, three_liv
         ),  # framework, dimensions, areas, indicators, GCM, SDG
         ("/api/v1/publications/", 2),  # count, page
         ("/api/v1/answers/", 1),  # the page: no count
-        ("/api/v1/findings/", 2),
+        ("/api/v1/findings/", 1),  # the page: no count
         ("/api/v1/gcm-objectives/", 1),
         ("/data/", 0),  # reads the stored manifest only
     ],
@@ -470,7 +490,9 @@ def test_schema_documents_errors_nullable_fields_and_bounds(client):
     assert params["year"]["schema"]["type"] == "integer"
     assert "019" in params["region"]["schema"]["enum"]
     assert params["level"]["allowEmptyValue"] is True
-    assert "allowEmptyValue" not in params["page"]
+    assert "page" not in params and params["cursor"]["schema"]["type"] == "string"
+    numbered = schema["paths"]["/api/v1/publications/"]["get"]["parameters"]
+    assert "allowEmptyValue" not in {p["name"]: p for p in numbered}["page"]
     answers = schema["paths"]["/api/v1/answers/"]["get"]
     by_name = {p["name"]: p for p in answers["parameters"]}
     assert by_name["page_size"]["schema"] == params["page_size"]["schema"]

@@ -91,9 +91,10 @@ def test_answer_distribution_counts_latest_publications_by_value(chile):
 
 def test_good_practices_come_from_latest_live_publications(chile):
     clone(chile, countries=["FR"])
-    rows = list(selectors.good_practices())
-    assert len(rows) == 2 and all(r.is_good_practice for r in rows)
-    assert list(selectors.good_practices(dimension=2)) == []
+    rows, count = selectors.good_practices()
+    assert len(rows) == count == 2 and all(r.is_good_practice for r in rows)
+    rows, count = selectors.good_practices(dimension=2)
+    assert list(rows) == [] and count == 0
     assert selectors.home_counts(selectors.assessed_countries()) == {"national": 2, "local": 0}
 
 
