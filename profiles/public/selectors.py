@@ -342,7 +342,7 @@ def answer_distribution(
         answers, region=region, level=level, prefix="publication__government__"
     )
     latest = answers.filter(publication__in=latest_live_ids())
-    counts = Counter(dict(latest.order_by().values_list("value").annotate(n=Count("pk"))))
+    counts = Counter(dict(latest.order_by().values_list("value").annotate(n=Count("*"))))
     distribution = [
         (value, str(label), counts.get(value, 0))
         for value, label in AnswerValue.choices
@@ -379,7 +379,7 @@ def good_practices(
     )
     # Counted against the set of newest publications (found once, DISTINCT ON); the page
     # walks governments by name and tests each row, stopping after the page.
-    count = findings.filter(publication__in=latest_live_ids())[: COUNT_CAP + 1].count()
+    count = findings.filter(publication__in=latest_live_ids()).order_by()[: COUNT_CAP + 1].count()
     rows = findings.filter(of_latest_live()).select_related("publication__government")
     rows = rows.defer("publication__content", "publication__timeline").annotate(
         original_language=F("publication__original_language")
