@@ -226,6 +226,12 @@ class PublishedAnswer(models.Model):
                 name="publishedanswer_publication_indicator_uniq",
             ),
         ]
+        indexes = [
+            # An indicator's answers across profiles (its distribution), read from the index.
+            models.Index(
+                fields=["indicator", "publication"], include=["value"], name="answer_indicator_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.publication}: {self.indicator_id} = {self.value}"

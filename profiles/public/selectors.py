@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django_countries import countries
 
@@ -304,18 +304,15 @@ def latest_live_ids() -> QuerySet[Publication]:
 
 
 def of_latest_live() -> Q:
-    """Rows (answers, findings) of their government's newest live publication, tested per row.
+    """Rows (answers, findings) of their government's newest live publication, for walked lists.
 
-    One probe of `publication_latest_idx` per row, so a list walked in name order
-    costs its page, not the number of governments.
+    The definition (`latest_per_government`: no newer live publication), which a list
+    walked in name order tests row by row, stopping after the page. The DISTINCT ON
+    set of `latest_live_ids` would be built whole first; a per-row "is the newest" probe
+    is estimated so poorly that the planner read all 30,000 answers of an indicator
+    before the first row (100 ms against 1.5).
     """
-    newest = (
-        Publication.objects.live()
-        .filter(government=OuterRef("publication__government"))
-        .order_by("-year", "-version")
-        .values("pk")[:1]
-    )
-    return Q(publication=Subquery(newest))
+    return Q(publication__in=Publication.objects.latest_per_government().values("pk"))
 
 
 def filter_by_place(queryset: QuerySet, *, region: str = "", level: str = "", prefix: str = ""):
@@ -341,8 +338,7 @@ def answer_distribution(
     answers = filter_by_place(
         answers, region=region, level=level, prefix="publication__government__"
     )
-    latest = answers.filter(publication__in=latest_live_ids())
-    counts = Counter(dict(latest.order_by().values_list("value").annotate(n=Count("*"))))
+    counts = _count_values_of_latest(answers)
     distribution = [
         (value, str(label), counts.get(value, 0))
         for value, label in AnswerValue.choices
@@ -359,6 +355,29 @@ def answer_distribution(
         "publication__government__level",
     ).order_by(*by_name("publication__government__"))
     return distribution, rows
+
+
+def _count_values_of_latest(answers: QuerySet[PublishedAnswer]) -> Counter[str]:
+    """How many of `answers` from each government's newest live publication have each value.
+
+    A join with the set of newest publications, which PostgreSQL hashes against the
+    indicator's answers read from `answer_indicator_idx` alone (15 ms at 10,000
+    governments). The ORM can only say `publication__in=`, a semi-join whose size the
+    planner cannot estimate: it chose 10,000 index probes instead (57 ms).
+    """
+    rows_sql, rows_params = (
+        answers.order_by()
+        .values(answer_value=F("value"), answer_publication=F("publication_id"))
+        .query.sql_with_params()
+    )
+    latest_sql, latest_params = latest_live_ids().values(latest_id=F("pk")).query.sql_with_params()
+    sql = (
+        f"SELECT a.answer_value, COUNT(*) FROM ({rows_sql}) a"  # noqa: S608 -- compiled querysets
+        f" JOIN ({latest_sql}) l ON l.latest_id = a.answer_publication GROUP BY a.answer_value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rows_params, *latest_params])
+        return Counter(dict(cursor.fetchall()))
 
 
 def good_practices(
