@@ -56,10 +56,12 @@ from profiles.search import SEPARATOR, config_for, normalise
 START, STOP = "\ue000", "\ue001"
 #: Characters of context either side of the first match in a Python-made fragment.
 CONTEXT = 120
-#: Characters of the document that PostgreSQL's headline reads (see `_WindowedHit`).
+#: Characters of the document that PostgreSQL's headline reads (see `_FullText.hit`).
 WINDOW = 600
 #: Beyond this many matching documents, results are not ranked (see `search`).
 RANKED_AT_MOST = 500
+#: At most this many of the query's words are looked for to place the headline's window.
+WINDOW_WORDS = 3
 
 
 def uses_full_text() -> bool:
@@ -382,10 +384,6 @@ def search(queryset: QuerySet[Publication], text: str) -> QuerySet:
         search_rank=Case(When(query.broad(), then=Value(0.0)), default=query.best_rank())
     )
     return rows.order_by(F("search_rank").desc(nulls_last=True), *queryset.query.order_by)
-
-
-#: At most this many of the query's words are looked for to place the headline's window.
-WINDOW_WORDS = 3
 
 
 def _preferred() -> Case:
