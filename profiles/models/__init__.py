@@ -56,11 +56,13 @@ from profiles.models.records import (
     StatusChange,
 )
 from profiles.models.search import PublicationSearch
+from profiles.models.tallies import AnswerTally, NewestPublication
 
 __all__ = [
     "EDITABLE_STATUSES",
     "LANGUAGE_CHOICES",
     "Answer",
+    "AnswerTally",
     "AnswerValue",
     "Assessment",
     "AssessmentQuerySet",
@@ -78,6 +80,7 @@ __all__ = [
     "GovernmentRole",
     "LocalKind",
     "Membership",
+    "NewestPublication",
     "ProgressStatus",
     "Publication",
     "PublicationFile",

@@ -3,6 +3,7 @@
 Public code reads live publications only (`Publication.objects.live()`), never
 drafts, so nothing unpublished can leak through a forgotten filter.
 
-May import: models, content, outputs, publishing (the open dataset's embargo release and
-the content generation the page cache keys on), indicators. Never editing, workflow or admin.
+May import: models, content, outputs, publishing (the open dataset's and the answer
+tallies' embargo release, the content generation the page cache keys on), indicators.
+Never editing, workflow or admin.
 """

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django_countries import countries
 
@@ -26,9 +26,17 @@ from indicators.models import (
     Level,
     SDGDomain,
 )
-from profiles.models import AnswerValue, Government, Publication, PublishedAnswer, PublishedFinding
+from profiles.models import (
+    AnswerTally,
+    AnswerValue,
+    Government,
+    Publication,
+    PublishedAnswer,
+    PublishedFinding,
+)
 from profiles.models.governments import fold, sort_name_field
 from profiles.public.pagination import COUNT_CAP
+from profiles.publishing import lifecycle, tallies
 
 LIST_DEFERRED = ("content", "timeline")
 
@@ -331,14 +339,18 @@ def answer_distribution(
 ) -> tuple[list[tuple[str, str, int]], QuerySet[PublishedAnswer]]:
     """How the latest live profiles answered `indicator`: counts per value, and the rows.
 
-    Counts come from one aggregate query; rows are ordered by government name,
-    never by answer, so the list cannot read as a league table.
+    Counts come from the answer tallies, or from the answers themselves while an
+    embargo that ended is not counted there yet (`_tallied`); rows are ordered by
+    government name, never by answer, so the list cannot read as a league table.
     """
     answers = PublishedAnswer.objects.filter(indicator=indicator)
     answers = filter_by_place(
         answers, region=region, level=level, prefix="publication__government__"
     )
-    counts = _count_values_of_latest(answers)
+    counts = _tallied(indicator, region=region, level=level)
+    if counts is None:  # an embargo has ended since the tallies counted: count the answers
+        lifecycle.count_released()
+        counts = _count_values_of_latest(answers)
     distribution = [
         (value, str(label), counts.get(value, 0))
         for value, label in AnswerValue.choices
@@ -355,6 +367,22 @@ def answer_distribution(
         "publication__government__level",
     ).order_by(*by_name("publication__government__"))
     return distribution, rows
+
+
+def _tallied(indicator: Indicator, *, region: str, level: str) -> Counter[str] | None:
+    """`answer_distribution`'s counts from the answer tallies (`profiles.models.tallies`).
+
+    A sum over a few rows per country, where counting the answers joins 30,000
+    answers with every government's newest publication (15 ms at 10,000 governments).
+    None while a publication released since the tallies counted is not counted yet.
+    """
+    if not tallies.is_current():
+        return None
+    rows = filter_by_place(
+        AnswerTally.objects.filter(indicator=indicator), region=region, level=level
+    )
+    sums = rows.order_by().values("value").annotate(total=Sum("count"))
+    return Counter({row["value"]: row["total"] for row in sums})
 
 
 def _count_values_of_latest(answers: QuerySet[PublishedAnswer]) -> Counter[str]:

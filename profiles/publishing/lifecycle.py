@@ -14,7 +14,8 @@ commit, so nothing a worker does can see a transaction that later rolls back.
 - **Embargo release**: nothing runs at the release time itself. Cached pages
   expire within `profiles.public.caching.TIMEOUT`; the open dataset records when it
   goes stale (`valid_until`) and `current_dataset` hands the released publications
-  to the open-data task on the first request after that.
+  to the open-data task on the first request after that; the answer tallies
+  likewise (`tallies.is_current`, `count_released` below).
 - **Withdraw** (`withdraw`): every live version leaves the site, the API and the
   dataset; its URLs answer 410 with the reason.
 - **Revise** touches no publication: the live version stays public while the
@@ -24,6 +25,7 @@ commit, so nothing a worker does can see a transaction that later rolls back.
 import datetime
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -41,7 +43,7 @@ from profiles.models import (
     StatusChange,
 )
 from profiles.outputs import opendata
-from profiles.publishing import generation, tasks
+from profiles.publishing import generation, tallies, tasks
 
 
 def pending_sign_off(assessment: Assessment) -> SignOff | None:
@@ -144,14 +146,26 @@ def index_content(publication: Publication) -> None:
 def withdraw(assessment: Assessment, *, reason: str) -> None:
     """Withdraw every live version of `assessment`; the caller holds the row lock.
 
-    After commit, the cached pages showing it (its country's and the lists) forget it
-    and the next assembly of the dataset at /data/ leaves it out.
+    The answer tallies stop counting it in this transaction. After commit, the
+    cached pages showing it (its country's and the lists) forget it and the next
+    assembly of the dataset at /data/ leaves it out.
     """
     Publication.objects.filter(assessment=assessment, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_reason=reason
     )
+    tallies.government_changed(assessment.government_id)
     generation.government_changed(assessment.government_id)
     tasks.rebuild_opendata.delay_on_commit()
+
+
+def count_released() -> None:
+    """Have the answer tallies count publications whose embargo has ended (from a request).
+
+    Called by a reader that found `tallies.is_current` false, and counted from the
+    answers meanwhile. One task at a time: while one is queued, readers do not add more.
+    """
+    if cache.add(tasks.TALLY_PENDING_KEY, "1", timeout=tasks.TALLY_PENDING_TIMEOUT):
+        tasks.count_released.delay()
 
 
 def current_dataset() -> dict | None:

@@ -16,12 +16,15 @@ from celery.contrib.django.task import DjangoTask
 from django.core.cache import cache
 
 from profiles.outputs import opendata
-from profiles.publishing import generation, rendering
+from profiles.publishing import generation, rendering, tallies
 
 # The downloads at /data/ lag publications by at most this many seconds; assembling
 # them is O(dataset), so it must not run once per publication (`rebuild_opendata`).
 ASSEMBLY_INTERVAL = 5 * 60
 ASSEMBLY_PENDING_KEY = "opendata:assembly-pending"
+# Set while a `count_released` task is queued; it expires in case the task is lost.
+TALLY_PENDING_KEY = "tallies:released-pending"
+TALLY_PENDING_TIMEOUT = 5 * 60
 
 
 @shared_task(base=DjangoTask, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -70,3 +73,10 @@ def assemble_opendata() -> None:
     """Assemble the whole-dataset downloads from the stored parts and compact the journal."""
     cache.delete(ASSEMBLY_PENDING_KEY)  # changes from now on schedule the next assembly
     opendata.assemble_serialised()
+
+
+@shared_task(base=DjangoTask, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def count_released() -> None:
+    """Count, in the answer tallies, the publications whose embargo has ended."""
+    cache.delete(TALLY_PENDING_KEY)  # a release from now on queues the next task
+    tallies.released()

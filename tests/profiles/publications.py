@@ -30,7 +30,7 @@ from profiles.models import (
     SignOff,
     Source,
 )
-from profiles.publishing import lifecycle
+from profiles.publishing import lifecycle, tallies
 from tests import factories
 from tests.factories import AssessmentFactory
 
@@ -132,6 +132,7 @@ def clone(publication: Publication, *, countries: list[str]) -> list[Publication
             ready_at=now,
         )
         lifecycle.index_content(clone)
+        tallies.government_changed(government.pk)  # as rendering does when a publication is ready
         made.append(clone)
     return made
 

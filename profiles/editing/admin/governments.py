@@ -17,6 +17,17 @@ class GovernmentAdmin(ScopedAdmin):
     list_filter = ["level", "kind"]
     search_fields = ["name", "slug", "country"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Country and level are fixed once the government has a publication.
+
+        Its profiles were signed and frozen under them, and public lists, filters
+        and the answer tallies place the profiles by them.
+        """
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.publications.exists():
+            fields += ["country", "level"]
+        return fields
+
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):

@@ -647,3 +647,20 @@ def test_editing_a_part_on_its_own_page_is_locked_and_bumps_the_revision(
     at(assessment, S.CONSULTATION)
     assert client.post(url, {**data, "title": "Locked"}).status_code == 403
     assert Source.objects.get(pk=source.pk).title == "New title"
+
+
+def test_a_published_governments_country_and_level_cannot_be_changed(
+    client, staff, validator, assessment
+):
+    """Its profiles were signed under them; lists, filters and answer tallies place it by them."""
+    government = assessment.government
+    client.force_login(staff)
+    url = reverse("admin:profiles_government_change", args=[government.pk])
+    assert 'name="country"' in client.get(url).content.decode()
+    factories.published(assessment, staff=staff, validator=validator)
+    page = client.get(url).content.decode()
+    assert 'name="country"' not in page and 'name="level"' not in page
+    data = {"level": "local", "kind": government.kind, "country": "KE", "name": "", "slug": "x"}
+    client.post(url, {**data, "slug": government.slug})
+    government.refresh_from_db()
+    assert (str(government.country), government.level) == ("CL", "national")
