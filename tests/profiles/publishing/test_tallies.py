@@ -8,10 +8,12 @@ definition the lists use, and with a full `rebuild`.
 """
 
 import datetime
+import io
 import re
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from indicators.models import Indicator
@@ -142,3 +144,14 @@ def test_released_counts_only_governments_whose_embargo_ended(staff, settings):
     assert {key[1] for key in tallied()} == {"CL"}
     assert tallies.is_current(now=later)
     assert_equal_to_definition(at=later)
+
+
+def test_rebuild_tallies_command_repairs_tallies_that_drifted(staff, settings):
+    _publish(GovernmentFactory(country="CL"), staff, settings=settings)
+    expected = defined()
+    AnswerTally.objects.update(count=7)
+    NewestPublication.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_tallies", stdout=out)
+    assert tallied() == expected
+    assert "Newest live publications counted: 1;" in out.getvalue()
