@@ -11,8 +11,8 @@ a release hands it to a task (`public.selectors.answer_distribution`).
 `government_changed` takes one from the tallies of the answers of the publication
 counted so far and adds one for those of the newest live one: an UPDATE and an
 `INSERT ... SELECT ... ON CONFLICT` of ~100 rows each, whatever the number of
-governments. `rebuild` counts
-everything again (after a bulk load; the migration that made the tables).
+governments. `rebuild` counts everything again (after a bulk load, or to repair:
+`manage.py rebuild_tallies`; migration 0014 did the same when it made the tables).
 """
 
 import datetime
