@@ -12,7 +12,8 @@ embargo ended. `NewestPublication` records, per government, which publication
 the tallies count and when that stops being true without an event (the release
 of an embargoed one, `stale_at`); readers fall back to counting the answers
 while a released publication is not counted yet, so a page never shows a count
-that disagrees with its list.
+that disagrees with its list. The home page counts its assessed governments per
+country from `NewestPublication` too.
 """
 
 from django.db import models

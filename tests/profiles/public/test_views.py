@@ -260,7 +260,7 @@ def _counts(client, urls, django_assert_max_num_queries):
 
 
 PINNED = {
-    "/": 3,  # assessed countries with their counts; recent; dimensions
+    "/": 4,  # whether the newest publications are recorded; assessed countries; recent; dimensions
     "/profiles/": 3,  # count; page; framework choices
     "/profiles/?level=national&region=019&year=2024&language=en&q=chile": 3,
     "/profiles/?framework=mgi-national-2022": 4,  # + the framework filter's lookup
