@@ -195,7 +195,7 @@ def measure(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     opendata.rebuild()
     log(f"  open dataset of the seeded publications: {time.perf_counter() - started:.0f} s")
-    settle_database()
+    _stack.settle_database()
     staff = User.objects.create_user("scale-staff", is_staff=True)
     staff.groups.add(Group.objects.get(name=roles.IOM_STAFF))
     publish_one(0, staff)  # untimed: a running site has its templates and code loaded
@@ -205,22 +205,6 @@ def measure(args: argparse.Namespace) -> dict:
     if args.pages:
         result["pages"] = cold_pages(args.repeat)
     return result
-
-
-def settle_database() -> None:
-    """Bring the freshly loaded database to a running site's steady state before timing.
-
-    Seeding writes gigabytes at 10,000 governments: without this, autovacuum and the
-    checkpoint that flushes them run during the timed publications (one run's ratio
-    was 0.86, the next 1.51, on the same code).
-    """
-    from django.db import connection
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")
-        cursor.execute("CHECKPOINT")
-    log(f"  vacuumed and checkpointed: {time.perf_counter() - started:.0f} s")
 
 
 def publish_one(number: int, staff) -> dict[str, float]:

@@ -4,8 +4,9 @@ Seeds a dedicated PostgreSQL database `mgi_bench_search` (created and dropped he
 so it never meets another benchmark's `mgi_bench`) with the sample profile of
 Chile plus N bulk-created local governments with three live rounds each, every
 publication with about 36 kB of English search text (bench/seed_governments.py
-`--search-kb`), then requests with the Django test client, the cache cleared
-before every request (so every answer is computed cold):
+`--search-kb`), vacuums and checkpoints it as a running site's database is, then
+requests with the Django test client, the cache cleared before every request (so
+every answer is computed cold):
 
 - `/profiles/`, the plain list page (the baseline),
 - `/profiles/?q=...` for each query in `QUERIES` (a name, rare and common theme
@@ -134,6 +135,8 @@ def main() -> None:
             )
             documents, text_size, table_size = cursor.fetchone()
         from mgi_portal import startup
+
+        _stack.settle_database()
 
         client = Client(HTTP_HOST="127.0.0.1")
         # Untimed: a running server has the pages' code loaded; then settle as each
