@@ -125,7 +125,7 @@ def _queries(client, url: str) -> int:
 
 
 LISTS = {
-    "/": 3,  # assessed countries with their counts; recent; dimensions
+    "/": 4,  # whether the newest publications are recorded; assessed countries; recent; dimensions
     "/profiles/": 3,  # capped count; page; framework choices
     "/fr/profiles/?level=local": 3,
     "/profiles/?country=CL&page=2": 3,
