@@ -23,6 +23,16 @@ class PublicationQuerySet(models.QuerySet):
         at = at or timezone.now()
         return self.filter(release_at__lte=at, ready_at__isnull=False, withdrawn_at__isnull=True)
 
+    def embargoed(self, *, at=None) -> "PublicationQuerySet":
+        """Rendered publications, not withdrawn, that become live at a later release time.
+
+        Nothing happens when such a release time comes: what stores state derived from
+        the live publications (the open dataset's manifest, the answer tallies) records
+        the first of these to know when that state goes stale.
+        """
+        at = at or timezone.now()
+        return self.filter(release_at__gt=at, ready_at__isnull=False, withdrawn_at__isnull=True)
+
     def withdrawn_after_release(self) -> "PublicationQuerySet":
         """Withdrawn publications that the public could read before the withdrawal.
 

@@ -240,8 +240,7 @@ def _write_downloads(parts: list[dict], *, valid_until: str | None) -> dict:
 def _next_release(now: datetime.datetime) -> str | None:
     """When the next embargoed, rendered publication becomes public, if any."""
     release = (
-        Publication.objects.filter(ready_at__isnull=False, withdrawn_at__isnull=True)
-        .filter(release_at__gt=now)
+        Publication.objects.embargoed(at=now)
         .order_by("release_at")
         .values_list("release_at", flat=True)
         .first()

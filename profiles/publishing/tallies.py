@@ -96,9 +96,7 @@ def rebuild(*, now: datetime.datetime | None = None) -> None:
         Publication.objects.latest_per_government(at=now).values_list("government_id", "pk")
     )
     pending = dict(
-        Publication.objects.filter(
-            ready_at__isnull=False, withdrawn_at__isnull=True, release_at__gt=now
-        )
+        Publication.objects.embargoed(at=now)
         .values("government_id")
         .annotate(first=Min("release_at"))
         .values_list("government_id", "first")
@@ -131,12 +129,8 @@ def rebuild(*, now: datetime.datetime | None = None) -> None:
 
 def _next_release(government_id: int, now: datetime.datetime) -> datetime.datetime | None:
     """When the government's next embargoed, rendered publication becomes public, if any."""
-    return Publication.objects.filter(
-        government_id=government_id,
-        ready_at__isnull=False,
-        withdrawn_at__isnull=True,
-        release_at__gt=now,
-    ).aggregate(first=Min("release_at"))["first"]
+    embargoed = Publication.objects.embargoed(at=now).filter(government_id=government_id)
+    return embargoed.aggregate(first=Min("release_at"))["first"]
 
 
 def _count(publication_id: int, country: str, level: str) -> None:
